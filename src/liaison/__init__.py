@@ -1,0 +1,1 @@
+"""Liaison: the secretariat of an international federation, in software."""

@@ -1,0 +1,12 @@
+"""Liaison's URLs: one include per app."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("liaison.federation.urls")),
+    path("accounts/", include("liaison.accounts.urls")),
+    path("api/v1/", include("liaison.api.urls")),
+    path("i18n/", include("liaison.accounts.i18n_urls")),
+    path("admin/", admin.site.urls),
+]
