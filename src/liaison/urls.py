@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("liaison.federation.urls")),
     path("accounts/", include("liaison.accounts.urls")),
     path("api/v1/", include("liaison.api.urls")),
+    path("tokens/", include("liaison.api.page_urls")),
     path("i18n/", include("liaison.accounts.i18n_urls")),
     path("admin/", admin.site.urls),
 ]
