@@ -130,3 +130,16 @@ def client_as(world: World) -> Callable[[str], Client]:
 
 # Every identity string the fixture protects: no page or API answer may show one to a role that may not see it.
 PROTECTED_STRINGS = ("Hidden", "Rue Secrète", "+33 1 23 45 67 89", "Hidden Lane", "Erika Secretary")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Under CI nothing may be skipped: a skip means a part of Liaison went untested."""
+    from tests.helpers import IN_CI
+
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if not IN_CI or reporter is None or hasattr(session.config, "workerinput"):
+        return
+    skipped = reporter.stats.get("skipped", [])
+    if skipped and session.exitstatus == 0:
+        reporter.write_line(f"CI runs everything, but {len(skipped)} test(s) were skipped: failing the run.", red=True)
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -1,0 +1,51 @@
+"""``liaison demo``: load the demo federation into an empty database, then print how to log in as each role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from liaison.demo import federation as demo
+from liaison.federation.models import Federation
+
+
+class Command(BaseCommand):
+    help = "Load the demo federation into an empty database and print the demo logins."
+
+    def add_arguments(self, parser: Any) -> None:
+        parser.add_argument(
+            "--logins-only", action="store_true", help="Print the demo logins without loading anything."
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not options["logins_only"]:
+            if Federation.objects.exists():
+                self.stdout.write("A federation is already loaded; the demo is loaded only into an empty database.")
+            else:
+                self.stdout.write("Loading the demo federation…")
+                with transaction.atomic():
+                    federation = demo.build()
+                self.stdout.write(self.style.SUCCESS(f"Loaded “{federation.name}”."))
+        people = demo.demo_people()
+        if not any(person for _login, person in people):
+            raise CommandError("This database holds no demo accounts (it was not loaded by “liaison demo”).")
+        self.stdout.write("")
+        self.stdout.write(f"Demo logins (password for all: {demo.PASSWORD}):")
+        self.stdout.write(f"  {'user':<15} {'role':<45} pseudonym")
+        for login, person in people:
+            if person is None:
+                continue
+            self.stdout.write(f"  {login.username:<15} {login.role:<45} {person.pseudonym}")
+        self.stdout.write("")
+        self.stdout.write("  editor and admin also need a two-factor code: “.venv/bin/liaison totp-code editor”")
+        self.stdout.write("  prints the current one (demo accounts only).")
+        self.stdout.write("")
+        self.stdout.write("What to try first:")
+        self.stdout.write(
+            "  - the federation at a glance at http://127.0.0.1:8000/ (a split and a suspension in the lineage)"
+        )
+        self.stdout.write("  - log in as “correspondent” and open your section's page and your personal page")
+        self.stdout.write("  - log in as “editor” to manage people: real identities are shown only to you")
+        self.stdout.write("  - the API: http://127.0.0.1:8000/api/v1/sections")
