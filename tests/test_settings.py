@@ -17,7 +17,11 @@ def _liaison(args: list[str], env: dict[str, str]) -> subprocess.CompletedProces
 
 
 def _clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "HTTPS", "SECRET_KEY", "ENCRYPTION_KEYS")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DEBUG", "HTTPS", "SECRET_KEY", "ENCRYPTION_KEYS", "DJANGO_ALLOW_ASYNC_UNSAFE")
+    }
     env.update(LIAISON_VAR_DIR=str(tmp_path / "var"), DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite3'}")
     env.update(extra)
     return env

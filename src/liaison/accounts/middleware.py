@@ -8,8 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import urlencode
 
-from liaison.federation.access import needs_two_factor
+from liaison.accounts.services import must_give_second_factor
 
 
 class UserLanguageMiddleware:
@@ -27,7 +28,7 @@ class UserLanguageMiddleware:
 
 
 class RequireTwoFactorMiddleware:
-    """Accounts that need a second factor reach nothing but the two-factor pages until they have given it."""
+    """Accounts with a second factor, or whose role needs one, reach only the two-factor pages until they give it."""
 
     ALLOWED_PREFIXES = ("/accounts/two-factor/", "/accounts/logout/", "/static/", "/i18n/", "/api/")
 
@@ -41,7 +42,8 @@ class RequireTwoFactorMiddleware:
             and user.is_authenticated
             and not user.is_verified()
             and not request.path.startswith(self.ALLOWED_PREFIXES)
-            and needs_two_factor(user)
+            and must_give_second_factor(user)
         ):
-            return redirect(f"{reverse('accounts:two_factor')}?next={request.get_full_path()}")
+            # Encoded, so that a query string in the page asked for survives the round trip whole.
+            return redirect(f"{reverse('accounts:two_factor')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)
