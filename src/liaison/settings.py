@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "liaison.accounts",
     "liaison.federation",
     "liaison.periodicals",
+    "liaison.editorial",
     "liaison.api",
     "liaison.demo",
 ]
@@ -185,6 +186,8 @@ if EMAIL_URL:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = str(VAR_DIR / "mail")
+# The address readers reach Liaison at, for links in emails (no request is at hand when a worker sends them).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Liaison <liaison@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -5,6 +5,7 @@ from django.urls import include, path
 
 urlpatterns = [
     path("", include("liaison.federation.urls")),
+    path("", include("liaison.editorial.urls")),
     path("accounts/", include("liaison.accounts.urls")),
     path("api/v1/", include("liaison.api.urls")),
     path("tokens/", include("liaison.api.page_urls")),

@@ -250,6 +250,7 @@ def demo_people() -> list[tuple[DemoLogin, Person | None]]:
     people = {
         p.user.username: p
         for p in Person.objects.filter(user__username__in=[x.username for x in LOGINS]).select_related("user")
+        if p.user is not None
     }
     return [(login, people.get(login.username)) for login in LOGINS]
 

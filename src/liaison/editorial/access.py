@@ -1,0 +1,52 @@
+"""Who may see and act on the bulletin's editorial side.
+
+The editorial authority on a day is the secretariat, or the correspondents of the section that holds the editorial
+delegation that day (before a secretariat exists, one section publishes the bulletin).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+from liaison.editorial.models import Contribution, State
+from liaison.federation.access import Actor
+from liaison.federation.services import editorial_holder_on
+
+SECTION_ONLY = {State.DRAFT}
+# States the submitting section and the editors see; after publication the periodical's audience sees it too.
+PUBLISHED = {State.PUBLISHED}
+
+
+def is_editor(actor: Actor, on: datetime.date | None = None) -> bool:
+    if actor.secretariat:
+        return True
+    if not actor.correspondent_of:
+        return False
+    holder = editorial_holder_on(on or timezone.localdate())
+    return holder is not None and holder.section_id is not None and holder.section_id in actor.correspondent_of
+
+
+def is_of_section(actor: Actor, section_id: int) -> bool:
+    return section_id in actor.correspondent_of or section_id in actor.member_of
+
+
+def can_write_for(actor: Actor, section_id: int) -> bool:
+    """Only a section's correspondents write, submit and withdraw in its name."""
+    return section_id in actor.correspondent_of
+
+
+def can_read_periodical(actor: Actor, periodical: object) -> bool:
+    """A public bulletin is read by everyone; an internal one by the federation's members."""
+    return getattr(periodical, "audience", "public") == "public" or actor.is_member
+
+
+def can_see(actor: Actor, contribution: Contribution, *, editor: bool | None = None) -> bool:
+    if is_of_section(actor, contribution.section_id):
+        return True
+    if contribution.state in SECTION_ONLY:
+        return False
+    if editor if editor is not None else is_editor(actor):
+        return True
+    return contribution.state in PUBLISHED and can_read_periodical(actor, contribution.periodical)
