@@ -2,4 +2,11 @@
 
 from django.urls import path
 
-urlpatterns: list = []
+from liaison.api import pages
+
+app_name = "tokens"
+
+urlpatterns = [
+    path("", pages.token_list, name="list"),
+    path("<int:token_id>/revoke/", pages.revoke, name="revoke"),
+]

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from django_countries import countries
 
 from liaison import languages as language_codes
-from liaison.errors import LiaisonError, NotAllowed
+from liaison.errors import LiaisonError, NotAllowed, NotFound
 from liaison.federation import access
 from liaison.federation.access import Actor
 from liaison.federation.models import (
@@ -55,7 +55,7 @@ STATUS_EVENTS = [str(kind) for kind in STATUS_AFTER]
 def get_federation() -> Federation:
     federation = Federation.objects.first()
     if federation is None:
-        raise LiaisonError(_("No federation is set up yet: run “liaison demo” or create one in the admin."))
+        raise NotFound(_("No federation is set up yet: run “liaison demo” or create one in the admin."))
     return federation
 
 
@@ -78,7 +78,14 @@ def _require(allowed: bool, message: str | None = None) -> None:
 
 def clean_name(text: str | None) -> str:
     """A name as stored: Unicode in its composed form (NFC), inner runs of spaces made one, no outer spaces."""
+    _refuse_nul(text)
     return " ".join(unicodedata.normalize("NFC", text or "").split())
+
+
+def _refuse_nul(text: str | None, field: str | None = None) -> None:
+    # PostgreSQL cannot store a NUL character in text; it only arrives by mistake or on purpose, never in a name.
+    if text and "\x00" in text:
+        raise LiaisonError(_("The text contains a NUL character; remove it and try again."), field=field)
 
 
 def _name_key(text: str) -> str:
@@ -152,8 +159,8 @@ def create_region(actor: Actor, *, name: str, order: int = 0) -> Region:
     if not name:
         raise LiaisonError(_("A region needs a name."), field="name")
     _check_length(name, 100, "name")
-    if order < 0:
-        raise LiaisonError(_("The order is a number from 0 up."), field="order")
+    if not 0 <= order <= 32767:
+        raise LiaisonError(_("The order is a number from 0 to 32767."), field="order")
     if _name_taken(Region.objects.values_list("name", flat=True), name):
         raise LiaisonError(_("A region named “%(name)s” already exists.") % {"name": name}, field="name")
     try:
@@ -334,6 +341,8 @@ def _check_identity(identity: dict[str, str | None]) -> dict[str, str]:
     unknown = set(identity) - set(IDENTITY_FIELDS)
     if unknown:
         raise LiaisonError(_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    for key, value in identity.items():
+        _refuse_nul(value, key)
     return {key: unicodedata.normalize("NFC", (value or "").strip()) for key, value in identity.items()}
 
 
