@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "liaison.federation",
     "liaison.periodicals",
     "liaison.editorial",
+    "liaison.translations",
     "liaison.api",
     "liaison.demo",
 ]
@@ -221,6 +222,19 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
     }
 }
+
+# Background work: Celery workers fed through Redis when REDIS_URL is set, otherwise run in-process at once.
+REDIS_URL = env.str("REDIS_URL", default="")
+CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = True
+# A task is acknowledged only when done, so a worker killed mid-task leaves it to be run again, not lost.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_SERIALIZER = "json"
 
 LOGGING = {
     "version": 1,
