@@ -223,6 +223,12 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Machine translation drafts: "none" (the default) or "libretranslate" (any server speaking its HTTP API).
+MT_PROVIDER = env.str("MT_PROVIDER", default="none")
+MT_URL = env.str("MT_URL", default="")
+MT_API_KEY = env.str("MT_API_KEY", default="")
+MT_TIMEOUT = env.float("MT_TIMEOUT", default=10)
+
 # Background work: Celery workers fed through Redis when REDIS_URL is set, otherwise run in-process at once.
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
