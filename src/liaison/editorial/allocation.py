@@ -9,6 +9,7 @@ texts cannot crowd out one with a single text. What does not fit is deferred, wi
 from __future__ import annotations
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -37,7 +38,14 @@ class Allocation:
     pages_used: Decimal = Decimal(0)
 
 
-def allocate(candidates: list[Candidate], budget: Decimal) -> Allocation:
+def allocate(
+    candidates: list[Candidate], budget: Decimal, *, sections_placed: Mapping[int, int] | None = None
+) -> Allocation:
+    """Place what fits of ``candidates`` in ``budget`` pages, fairly; defer the rest with a reason.
+
+    ``sections_placed`` counts the items each section already has in the issue (placed by hand earlier): such a
+    section has had its first item, so its candidates wait for the later rounds."""
+    already = dict(sections_placed or {})
     result = Allocation()
     remaining = sorted(candidates, key=lambda c: c.priority)
 
@@ -51,7 +59,12 @@ def allocate(candidates: list[Candidate], budget: Decimal) -> Allocation:
     # Round one: the first on-time item of each invited section.
     firsts: dict[int, Candidate] = {}
     for candidate in remaining:
-        if candidate.invited and candidate.on_time and candidate.section_id not in firsts:
+        if (
+            candidate.invited
+            and candidate.on_time
+            and candidate.section_id not in firsts
+            and not already.get(candidate.section_id)
+        ):
             firsts[candidate.section_id] = candidate
     every_first_in = True
     for candidate in firsts.values():
@@ -68,7 +81,7 @@ def allocate(candidates: list[Candidate], budget: Decimal) -> Allocation:
         return result
 
     # Further rounds: one item per section per round, the sections with fewest items placed first.
-    count: dict[int, int] = {section_id: 1 for section_id in firsts}
+    count: dict[int, int] = {**already, **{section_id: already.get(section_id, 0) + 1 for section_id in firsts}}
     while remaining:
         taken: set[int] = set()
         round_items: list[Candidate] = []

@@ -2,7 +2,8 @@
 
 Raw HTML in the source is never passed through (``html`` is off, so it is shown as text), and the rendered HTML is
 sanitized again with an allow-list, so neither a ``<script>``, an ``onclick=`` nor a ``javascript:`` or ``data:`` link
-can reach a reader. Citations of bulletin items are written ``[[bulletin/3/4]]`` (periodical, issue number, item).
+can reach a reader. Images are shown as links (see ``render_image``). Citations of bulletin items are written
+``[[bulletin/3/4]]`` (periodical, issue number, item).
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ from mdit_py_plugins.footnote import footnote_plugin
 # A body past this size is refused: about a hundred printed pages, far beyond any bulletin item.
 MAX_BODY_CHARS = 200_000
 WORDS_PER_PAGE = 500
+# Block nesting (lists, quotes) the parser follows. Past it markdown-it stops parsing the deeper content, which
+# would silently drop text from the page, so the services refuse a text that comes near it (``too_deep``).
+MAX_NESTING = 40
 
 CITATION = re.compile(r"\[\[([a-z0-9][a-z0-9-]*)/(\d{1,5})/(\d{1,5})\]\]")
 
@@ -55,7 +59,7 @@ def _citation_rule(state: StateInline, silent: bool) -> bool:
 
 
 def _parser() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "maxNesting": 20}).use(footnote_plugin)
+    md = MarkdownIt("commonmark", {"html": False, "maxNesting": MAX_NESTING}).use(footnote_plugin)
     md.enable(["table", "strikethrough"])
     md.inline.ruler.before("link", "citation", _citation_rule)
 
@@ -68,20 +72,28 @@ def _parser() -> MarkdownIt:
         href, label = target
         return f'<a class="citation" href="{md.utils.escapeHtml(href)}">{md.utils.escapeHtml(label)}</a>'
 
+    def render_image(self, tokens, idx, options, env):  # type: ignore[no-untyped-def]
+        # An image would be fetched from someone else's server by every reader (and by the PDF and EPUB builds):
+        # a tracking pixel and an edition that changes when that server does. The bulletin links it instead.
+        token = tokens[idx]
+        src = md.utils.escapeHtml(token.attrGet("src") or "")
+        alt = md.utils.escapeHtml(self.renderInlineAsText(token.children or [], options, env) or src)
+        return f'<a class="image-link" href="{src}">{alt}</a>'
+
     md.add_render_rule("citation", render_citation)
+    md.add_render_rule("image", render_image)
     return md
 
 
 _MD = _parser()
 
 ALLOWED_TAGS = {
-    "a", "abbr", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "img", "li",
+    "a", "abbr", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li",
     "ol", "p", "pre", "s", "section", "span", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr",
     "ul",
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "id", "class", "title"},
-    "img": {"src", "alt", "title"},
     "li": {"id", "class"},
     "ol": {"start", "class"},
     "section": {"class"},
@@ -105,12 +117,30 @@ def sanitize(html: str) -> str:
     )
 
 
+def _valid_unicode(text: str) -> str:
+    # A lone surrogate cannot be encoded (nh3 and the database would both fail on it): show U+FFFD instead.
+    return text.encode("utf-8", "replace").decode("utf-8") if not _encodable(text) else text
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def render(text: str, *, doc_id: str = "", resolve: Resolver | None = None) -> str:
     """Sanitized HTML for a contribution's Markdown. ``doc_id`` keeps footnote anchors apart on a page of many."""
     env: dict[str, object] = {"resolve": resolve}
     if doc_id:
         env["docId"] = doc_id
-    return sanitize(_MD.render(text, env))
+    return sanitize(_MD.render(_valid_unicode(text), env))
+
+
+def too_deep(text: str) -> bool:
+    """Whether lists or quotes nest so deep that the parser would stop following them (and drop text)."""
+    return any(token.level >= MAX_NESTING - 1 for token in _MD.parse(_valid_unicode(text), {}))
 
 
 def citations_in(text: str) -> list[CitationRef]:
@@ -124,12 +154,17 @@ def citations_in(text: str) -> list[CitationRef]:
             if token.children:
                 walk(token.children)
 
-    walk(_MD.parse(text, {}))
+    walk(_MD.parse(_valid_unicode(text), {}))
     return found
+
+
+# Chinese, Japanese and Korean are written without spaces between words: two of their characters count as a word.
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 
 def estimate_pages(text: str) -> Decimal:
     """Printed pages a text fills, to the quarter page (about 500 words a page, footnotes included)."""
-    words = len(re.findall(r"\w+", text))
+    cjk = len(CJK.findall(text))
+    words = len(re.findall(r"\w+", CJK.sub(" ", text))) + math.ceil(cjk / 2)
     quarters = max(1, math.ceil(words * 4 / WORDS_PER_PAGE))
     return Decimal(quarters) / 4

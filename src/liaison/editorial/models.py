@@ -96,6 +96,10 @@ class Contribution(models.Model):
         verbose_name_plural = _("contributions")
         ordering = ["-updated"]
         indexes = [models.Index(fields=["state", "submitted_at"]), models.Index(fields=["section", "state"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(state__in=State.values), name="contribution_state_known"),
+            models.CheckConstraint(condition=models.Q(version__gte=1), name="contribution_version_positive"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -103,6 +107,11 @@ class Contribution(models.Model):
     @property
     def signature(self) -> str:
         return self.signed_by.pseudonym if self.signed_by_id and self.signed_by else self.section.name
+
+
+class RevisionOrigin(models.TextChoices):
+    EDIT = "edit", _("edited")
+    CITATIONS = "citations", _("citations renumbered after the cited issue was reordered")
 
 
 class Revision(models.Model):
@@ -114,12 +123,17 @@ class Revision(models.Model):
     body = models.TextField()
     language = models.CharField(max_length=15)
     conflict = models.BooleanField(default=False, help_text=_("A save refused because someone saved first."))
+    # Most revisions are someone's edit; a few are made by Liaison itself, and say so.
+    origin = models.CharField(max_length=20, choices=RevisionOrigin.choices, default=RevisionOrigin.EDIT)
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["number"]
-        constraints = [models.UniqueConstraint(fields=["contribution", "number"], name="revision_number_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["contribution", "number"], name="revision_number_unique"),
+            models.CheckConstraint(condition=models.Q(number__gte=1), name="revision_number_positive"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.contribution} r{self.number}"
@@ -155,7 +169,10 @@ class Item(models.Model):
 
     class Meta:
         ordering = ["issue", "position"]
-        constraints = [models.UniqueConstraint(fields=["issue", "position"], name="item_position_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "position"], name="item_position_unique"),
+            models.CheckConstraint(condition=models.Q(position__gte=1), name="item_position_positive"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.issue}, item {self.position}"
@@ -181,7 +198,11 @@ class Deferral(models.Model):
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        ordering = ["created"]
+        ordering = ["created", "id"]
+        # Assembling an issue twice must not defer (and notify) the same contribution twice.
+        constraints = [
+            models.UniqueConstraint(fields=["contribution", "from_issue"], name="deferral_once_per_issue"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.contribution} → {self.to_issue or '…'}"
@@ -216,6 +237,8 @@ class Notice(models.Model):
     decision = models.ForeignKey(Decision, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     deferral = models.ForeignKey(Deferral, on_delete=models.CASCADE, null=True, blank=True, related_name="+")
     created = models.DateTimeField(auto_now_add=True)
+    # Set when the mail goes out, and claimed before sending, so a notice is never mailed twice.
+    mailed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created", "-id"]
