@@ -27,6 +27,19 @@ PATHS = {
     "/people": {"get", "post"},
     "/people/{person_id}": {"get"},
     "/me": {"get"},
+    "/bulletins": {"get"},
+    "/bulletins/{slug}/issues": {"get", "post"},
+    "/bulletins/{slug}/issues/{number}": {"get"},
+    "/bulletins/{slug}/issues/{number}/calls": {"post"},
+    "/bulletins/{slug}/issues/{number}/proposal": {"get"},
+    "/bulletins/{slug}/issues/{number}/assemble": {"post"},
+    "/bulletins/{slug}/issues/{number}/items": {"post"},
+    "/bulletins/{slug}/issues/{number}/items/{position}": {"delete"},
+    "/bulletins/{slug}/issues/{number}/items/{position}/move": {"post"},
+    "/contributions": {"get", "post"},
+    "/contributions/{contribution_id}": {"get", "put"},
+    "/contributions/{contribution_id}/transitions": {"post"},
+    "/contributions/{contribution_id}/revisions": {"get"},
 }
 
 

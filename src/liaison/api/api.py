@@ -48,6 +48,7 @@ api = NinjaAPI(
 )
 api.add_router("", registry.router)
 api.add_router("", people.router)
+api.add_router("", "liaison.api.editorial.router")
 
 
 @api.exception_handler(LiaisonError)
