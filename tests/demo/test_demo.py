@@ -32,6 +32,7 @@ def test_it_loads_the_demo_federation() -> None:
     assert "Demo logins" in output
     for username in ("editor", "correspondent", "translator", "member", "admin"):
         assert username in output
+    assert "issue No. 1 is assembled" in output
 
 
 def test_its_split_shows_on_both_sides() -> None:

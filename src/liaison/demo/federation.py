@@ -15,7 +15,7 @@ from liaison.accounts.models import User
 from liaison.federation import services
 from liaison.federation.access import Actor
 from liaison.federation.models import EventKind, Federation, Person, Region, RoleKind, Section
-from liaison.periodicals.models import Frequency, Periodical
+from liaison.periodicals.models import Audience, Frequency, Periodical
 
 # The demo acts as the secretariat itself: the services check permissions, and this actor holds them all.
 SYSTEM = Actor(secretariat=True)
@@ -75,13 +75,15 @@ SECTIONS: list[tuple[str, str, str, list[str], list[tuple[str, datetime.date, st
     ("القسم المصري", "EG", "Africa", ["ar", "en"], [("adhered", datetime.date(2022, 9, 9), None, "")]),
 ]
 
-PERIODICALS = [
-    ("International Information Bulletin", None, "en", Frequency.MONTHLY),
-    ("Internal Discussion Bulletin", None, "en", Frequency.IRREGULAR),
-    ("La Lettre des cercles", "Section française", "fr", Frequency.MONTHLY),
-    ("Rundbrief", "Deutsche Sektion", "de", Frequency.QUARTERLY),
-    ("Boletín del Círculo", "Sección mexicana", "es", Frequency.MONTHLY),
-    ("Бюллетень секции", "Русская секция", "ru", Frequency.BIMONTHLY),
+# name, section (None for the federation's bulletins), language, frequency, short name (None: made from the
+# name), audience. The bulletins' short names are the ones citations use: [[bulletin/1/1]].
+PERIODICALS: list[tuple[str, str | None, str, str, str | None, str]] = [
+    ("International Information Bulletin", None, "en", Frequency.MONTHLY, "bulletin", Audience.PUBLIC),
+    ("Internal Discussion Bulletin", None, "en", Frequency.IRREGULAR, "internal", Audience.MEMBERS),
+    ("La Lettre des cercles", "Section française", "fr", Frequency.MONTHLY, None, Audience.PUBLIC),
+    ("Rundbrief", "Deutsche Sektion", "de", Frequency.QUARTERLY, None, Audience.PUBLIC),
+    ("Boletín del Círculo", "Sección mexicana", "es", Frequency.MONTHLY, None, Audience.PUBLIC),
+    ("Бюллетень секции", "Русская секция", "ru", Frequency.BIMONTHLY, None, Audience.PUBLIC),
 ]
 
 
@@ -180,13 +182,14 @@ def build() -> Federation:
                 note=_event_note(kind),
             )
     sections = {s.name: s for s in Section.objects.all()}
-    for name, section_name, language, frequency in PERIODICALS:
+    for name, section_name, language, frequency, slug, audience in PERIODICALS:
         Periodical.objects.create(
             name=name,
-            slug=services.unique_slug(Periodical, name, "periodical"),
+            slug=slug or services.unique_slug(Periodical, name, "periodical"),
             section=sections[section_name] if section_name else None,
             language=language,
             frequency=frequency,
+            audience=audience,
         )
     services.delegate_editorial_role(
         SYSTEM,

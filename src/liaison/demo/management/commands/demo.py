@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from liaison.demo import editorial
 from liaison.demo import federation as demo
 from liaison.federation.models import Federation
 
@@ -27,6 +28,7 @@ class Command(BaseCommand):
                 self.stdout.write("Loading the demo federation…")
                 with transaction.atomic():
                     federation = demo.build()
+                    editorial.build()
                 self.stdout.write(self.style.SUCCESS(f"Loaded “{federation.name}”."))
         people = demo.demo_people()
         if not any(person for _login, person in people):
@@ -48,4 +50,8 @@ class Command(BaseCommand):
         )
         self.stdout.write("  - log in as “correspondent” and open your section's page and your personal page")
         self.stdout.write("  - log in as “editor” to manage people: real identities are shown only to you")
+        self.stdout.write(
+            "  - the bulletin: issue No. 1 is assembled and ready to publish, No. 2 is open for contributions;"
+        )
+        self.stdout.write("    “correspondent” has a draft to submit, “editor” has texts waiting for a decision")
         self.stdout.write("  - the API: http://127.0.0.1:8000/api/v1/sections")
