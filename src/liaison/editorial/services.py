@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from liaison import languages as language_codes
-from liaison.editorial import access, markdown, notify
+from liaison.editorial import access, markdown, notify, signals
 from liaison.editorial.allocation import Allocation, Candidate, allocate
 from liaison.editorial.models import (
     Call,
@@ -484,6 +484,7 @@ def save_contribution(
             current.version += 1
             current.save()
             _record_citations(current)
+            signals.contribution_saved.send(sender=Contribution, contribution=current)
     # Raised after the transaction commits, so the conflicting text stays saved as a revision.
     contribution.refresh_from_db()
     if conflict is not None:
@@ -542,6 +543,8 @@ def transition(actor: Actor, contribution: Contribution, to_state: str, *, reaso
             # by the next assembly). The decision's notice carries the reason, so the deferral adds no second one.
             _defer(current, item.issue, next_issue(item.issue), DeferralReason.EDITOR, reason, send=False)
         notify.notice(current.section_id, NoticeKind.DECISION, decision=decision)
+        if to_state == State.ACCEPTED:
+            signals.contribution_accepted.send(sender=Contribution, contribution=current)
     contribution.refresh_from_db()
     return decision
 
@@ -816,6 +819,7 @@ def _follow_citations(actor: Actor, issue: Issue, moves: dict[int, int]) -> None
         body = markdown.CITATION.sub(follow, source.body)
         if body == source.body:
             continue
+        previous = source.revisions.filter(conflict=False).aggregate(n=Max("number"))["n"]
         number_next = (source.revisions.aggregate(n=Max("number"))["n"] or 0) + 1
         Revision.objects.create(
             contribution=source,
@@ -829,6 +833,13 @@ def _follow_citations(actor: Actor, issue: Issue, moves: dict[int, int]) -> None
         source.body = body
         source.version += 1
         source.save(update_fields=["body", "version", "updated"])
+        signals.citations_followed.send(
+            sender=Contribution,
+            contribution=source,
+            previous_revision=previous,
+            revision=number_next,
+            rewrite=lambda text: markdown.CITATION.sub(follow, text),
+        )
 
 
 def mark_published(actor: Actor, issue: Issue) -> Issue:
