@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from io import StringIO
+from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
 
+from liaison.editorial import signals as editorial_signals
 from liaison.federation import services
 from liaison.federation.access import actor_for_user
 from liaison.federation.models import EventKind, Federation, Person, Region, Section, SectionStatus
-from liaison.periodicals.models import Periodical
+from liaison.periodicals.models import Issue, Periodical
+from liaison.translations import services as translations
+from liaison.translations.models import GlossaryTerm, Translation
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +34,7 @@ def test_it_loads_the_demo_federation() -> None:
     assert Section.objects.filter(status=SectionStatus.SUSPENDED).exists()
     assert Periodical.objects.filter(section__isnull=True).count() == 2
     assert "Demo logins" in output
-    for username in ("editor", "correspondent", "translator", "member", "admin"):
+    for username in ("editor", "correspondent", "translator", "reviewer", "member", "admin"):
         assert username in output
     assert "issue No. 1 is assembled" in output
 
@@ -49,6 +53,8 @@ def test_each_login_has_its_role() -> None:
     assert actors["editor"].secretariat
     assert actors["correspondent"].correspondent_of
     assert actors["translator"].translator_languages == {"en", "fr", "de", "ru", "es"}
+    # A second translator, so that translations are reviewed by someone who did not write them.
+    assert actors["reviewer"].translator_languages == {"en", "fr", "es", "ru"}
     assert actors["member"].member_of and not actors["member"].correspondent_of
 
 
@@ -64,12 +70,29 @@ def test_it_records_who_held_the_editorial_role() -> None:
 
 def test_it_loads_only_into_an_empty_database() -> None:
     _demo()
-    sections = Section.objects.count()
+    sections, translations, terms = Section.objects.count(), Translation.objects.count(), GlossaryTerm.objects.count()
+    assert translations and terms
     output = _demo()
     assert "already loaded" in output
     assert Section.objects.count() == sections
+    assert (Translation.objects.count(), GlossaryTerm.objects.count()) == (translations, terms)
 
 
 def test_it_says_when_there_are_no_demo_logins() -> None:
     with pytest.raises(CommandError, match="no demo accounts"):
         _demo("--logins-only")
+
+
+def test_its_translations_need_no_signal_from_the_editorial_services() -> None:
+    """The demo makes its translations due and marks the stale one itself, so it loads the same whether or not the
+    translations app listens to the editorial services' signals."""
+    with (
+        mock.patch.object(editorial_signals.contribution_accepted, "send", return_value=[]),
+        mock.patch.object(editorial_signals.contribution_saved, "send", return_value=[]),
+    ):
+        output = _demo()
+    assert "Loaded" in output
+    assert Translation.objects.filter(stale=True).count() == 1
+    assert Translation.objects.filter(machine=True).count() == 1
+    one = Issue.objects.get(periodical__slug="bulletin", number=1)
+    assert set(translations.complete_languages(one)) == {"en", "fr", "de", "es"}

@@ -128,6 +128,15 @@ LOGINS = [
         "Nadezhda Orlova",
         ((RoleKind.TRANSLATOR, None, ("en", "fr", "de", "ru", "es")),),
     ),
+    # A second translator, so that every translation has someone who did not write it to review it (the editor
+    # reviews the German ones: the secretariat reviews in any language).
+    DemoLogin(
+        "reviewer",
+        "translator and reviewer (en, fr, es, ru)",
+        "Marta Lectora",
+        "Marta Lecanda Ruiz",
+        ((RoleKind.TRANSLATOR, None, ("en", "fr", "es", "ru")),),
+    ),
     DemoLogin(
         "member",
         "member (Deutsche Sektion)",

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from liaison.demo import editorial
+from liaison.demo import editorial, translations
 from liaison.demo import federation as demo
 from liaison.federation.models import Federation
 
@@ -29,6 +29,7 @@ class Command(BaseCommand):
                 with transaction.atomic():
                     federation = demo.build()
                     editorial.build()
+                    translations.build()
                 self.stdout.write(self.style.SUCCESS(f"Loaded “{federation.name}”."))
         people = demo.demo_people()
         if not any(person for _login, person in people):
@@ -54,4 +55,19 @@ class Command(BaseCommand):
             "  - the bulletin: issue No. 1 is assembled and ready to publish, No. 2 is open for contributions;"
         )
         self.stdout.write("    “correspondent” has a draft to submit, “editor” has texts waiting for a decision")
+        self.stdout.write(
+            "  - read issue No. 1 at http://127.0.0.1:8000/bulletins/bulletin/1/ in English, French, German or Spanish:"
+        )
+        self.stdout.write(
+            "    choose the language with the switcher at the top of the page (the Russian edition is not complete yet)"
+        )
+        self.stdout.write(
+            "  - the translators' desk at http://127.0.0.1:8000/translations/: log in as “translator” for"
+        )
+        self.stdout.write(
+            "    the queue in each language, a stale translation showing what changed in its original, a machine"
+        )
+        self.stdout.write(
+            "    draft to check and a draft sent back by its reviewer; “reviewer” has a Russian text to review"
+        )
         self.stdout.write("  - the API: http://127.0.0.1:8000/api/v1/sections")
