@@ -172,7 +172,7 @@ def test_a_two_megabyte_text_is_refused_with_a_reason(api_as: Callable[[str], Cl
     response = new_draft(api_as("corr_a"), body="word " * (2 * 1024 * 1024 // 5))
     assert response.status_code == 400
     assert response.json()["field"] == "body"
-    assert "at most 200000" in response.json()["detail"]
+    assert "at most 200,000" in response.json()["detail"]
     assert Contribution.objects.count() == before
 
 

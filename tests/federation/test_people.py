@@ -238,7 +238,7 @@ def test_the_secretariat_ends_a_role(world, client_as):
     response = client.post(f"/people/{world.people['corr_b'].pk}/roles/{role.pk}/end/", {"until": "2024-02-29"})
     assert response["Location"] == f"/people/{world.people['corr_b'].pk}/"
     assert (
-        "Beta Corr is correspondent of Section Beta until 2024-02-29."
+        "Beta Corr is correspondent of Section Beta until Feb. 29, 2024."
         in client.get(response["Location"]).content.decode()
     )
     role.refresh_from_db()

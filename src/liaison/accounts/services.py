@@ -153,7 +153,14 @@ def demo_code(username: str) -> str:
     ahead = device.last_t + 1 - totp.t()
     if ahead > 0:
         if ahead > device.tolerance:
-            raise Conflict(_("The demo code was just used; wait %(s)d seconds.") % {"s": device.step})
+            raise Conflict(
+                ngettext(
+                    "The demo code was just used; wait %(s)d second.",
+                    "The demo code was just used; wait %(s)d seconds.",
+                    device.step,
+                )
+                % {"s": device.step}
+            )
         totp.time = time.time() + ahead * device.step
     return f"{totp.token():0{device.digits}d}"
 

@@ -10,6 +10,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from liaison.api.models import ApiToken
 from liaison.errors import LiaisonError, NotFound
@@ -55,7 +56,12 @@ def create_token(user: Any, *, name: str) -> tuple[ApiToken, str]:
         names = list(active.values_list("name", flat=True))
         if len(names) >= MAX_ACTIVE_TOKENS:
             raise LiaisonError(
-                _("You have %(n)d tokens in use: revoke one you no longer need first.") % {"n": len(names)}
+                ngettext(
+                    "You have %(n)d token in use: revoke it first if you no longer need it.",
+                    "You have %(n)d tokens in use: revoke one you no longer need first.",
+                    len(names),
+                )
+                % {"n": len(names)}
             )
         if any(other.casefold() == name.casefold() for other in names):
             raise LiaisonError(

@@ -12,6 +12,7 @@ from typing import Any
 
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
+from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -51,8 +52,8 @@ def read_upload(upload: UploadedFile) -> str:
         raise forms.ValidationError(_("Upload a Markdown (.md) or plain text (.txt) file."), code="suffix")
     if upload.size is not None and upload.size > MAX_UPLOAD_BYTES:
         raise forms.ValidationError(
-            _("The file has %(size)s bytes; a file has at most 2 MB. Split the text, or shorten it.")
-            % {"size": upload.size},
+            _("The file has %(size)s; a file has at most 2 MB. Split the text, or shorten it.")
+            % {"size": filesizeformat(upload.size)},
             code="size",
         )
     data = upload.read(MAX_UPLOAD_BYTES + 1)

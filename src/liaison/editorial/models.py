@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from liaison.federation.models import Person, Region, Section
 
@@ -40,15 +41,15 @@ class Kind(models.TextChoices):
 
 
 class State(models.TextChoices):
-    DRAFT = "draft", _("draft")
-    SUBMITTED = "submitted", _("submitted")
-    RETURNED = "returned", _("returned")
-    RESUBMITTED = "resubmitted", _("resubmitted")
-    ACCEPTED = "accepted", _("accepted")
-    PLACED = "placed", _("placed in an issue")
-    PUBLISHED = "published", _("published")
-    DECLINED = "declined", _("declined")
-    WITHDRAWN = "withdrawn", _("withdrawn")
+    DRAFT = "draft", pgettext_lazy("contribution state", "draft")
+    SUBMITTED = "submitted", pgettext_lazy("contribution state", "submitted")
+    RETURNED = "returned", pgettext_lazy("contribution state", "returned")
+    RESUBMITTED = "resubmitted", pgettext_lazy("contribution state", "resubmitted")
+    ACCEPTED = "accepted", pgettext_lazy("contribution state", "accepted")
+    PLACED = "placed", pgettext_lazy("contribution state", "placed in an issue")
+    PUBLISHED = "published", pgettext_lazy("contribution state", "published")
+    DECLINED = "declined", pgettext_lazy("contribution state", "declined")
+    WITHDRAWN = "withdrawn", pgettext_lazy("contribution state", "withdrawn")
 
 
 class Contribution(models.Model):
@@ -86,7 +87,7 @@ class Contribution(models.Model):
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.DRAFT)
     version = models.PositiveIntegerField(default=1)
     submitted_at = models.DateTimeField(_("first submitted"), null=True, blank=True)
-    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_at = models.DateTimeField(pgettext_lazy("date", "accepted"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)

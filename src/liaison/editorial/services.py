@@ -18,7 +18,9 @@ from enum import Enum
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from liaison import languages as language_codes
 from liaison.editorial import access, markdown, notify, signals
@@ -317,8 +319,17 @@ def _clean_text(
     # The size first: every later check reads the whole text.
     if len(body) > markdown.MAX_BODY_CHARS:
         raise LiaisonError(
-            _("The text has %(n)s characters; a contribution has at most %(max)s (about a hundred pages).")
-            % {"n": len(body), "max": markdown.MAX_BODY_CHARS},
+            ngettext(
+                "The text is too long: %(n)s character, where a contribution has at most %(max)s "
+                "(about a hundred pages).",
+                "The text is too long: %(n)s characters, where a contribution has at most %(max)s "
+                "(about a hundred pages).",
+                len(body),
+            )
+            % {
+                "n": number_format(len(body), force_grouping=True),
+                "max": number_format(markdown.MAX_BODY_CHARS, force_grouping=True),
+            },
             field="body",
         )
     if not body.strip():

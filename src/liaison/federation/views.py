@@ -17,6 +17,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
@@ -444,7 +445,7 @@ def role_end(request: HttpRequest, pk: int, role_pk: int) -> HttpResponse:
             messages.success(
                 request,
                 _("%(name)s is %(role)s until %(until)s.")
-                % {"name": role.person.pseudonym, "role": _role_label(role), "until": role.until.isoformat()},
+                % {"name": role.person.pseudonym, "role": _role_label(role), "until": date_format(role.until)},
             )
             return redirect("federation:person", pk=pk)
     return _form_page(

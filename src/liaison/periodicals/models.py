@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from liaison.federation.models import Section
 
@@ -61,10 +62,10 @@ class Periodical(models.Model):
 
 
 class IssueStatus(models.TextChoices):
-    PLANNED = "planned", _("planned")
-    OPEN = "open", _("open for contributions")
-    ASSEMBLY = "assembly", _("in assembly")
-    PUBLISHED = "published", _("published")
+    PLANNED = "planned", pgettext_lazy("issue status", "planned")
+    OPEN = "open", pgettext_lazy("issue status", "open for contributions")
+    ASSEMBLY = "assembly", pgettext_lazy("issue status", "in assembly")
+    PUBLISHED = "published", pgettext_lazy("issue status", "published")
 
 
 class Issue(models.Model):
@@ -77,7 +78,7 @@ class Issue(models.Model):
     planned_date = models.DateField(_("planned date"), null=True, blank=True)
     budget_pages = models.DecimalField(_("space budget (pages)"), max_digits=6, decimal_places=2, default=16)
     gap_reason = models.TextField(_("why numbers were skipped"), blank=True)
-    published_at = models.DateTimeField(_("published"), null=True, blank=True)
+    published_at = models.DateTimeField(pgettext_lazy("date", "published"), null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -90,4 +91,4 @@ class Issue(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.periodical.name} No. {self.number}"
+        return _("%(periodical)s No. %(number)s") % {"periodical": self.periodical.name, "number": self.number}

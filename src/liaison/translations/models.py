@@ -8,13 +8,14 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class TranslationState(models.TextChoices):
-    NEEDED = "needed", _("needed")
-    DRAFT = "draft", _("draft")
-    IN_REVIEW = "in_review", _("in review")
-    APPROVED = "approved", _("approved")
+    NEEDED = "needed", pgettext_lazy("translation state", "needed")
+    DRAFT = "draft", pgettext_lazy("translation state", "draft")
+    IN_REVIEW = "in_review", pgettext_lazy("translation state", "in review")
+    APPROVED = "approved", pgettext_lazy("translation state", "approved")
 
 
 class Translation(models.Model):
@@ -72,7 +73,7 @@ class Translation(models.Model):
         help_text=_("Why the translation was approved although its footnotes, citations or headings differ."),
     )
     version = models.PositiveIntegerField(default=1)
-    approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    approved_at = models.DateTimeField(pgettext_lazy("date", "approved"), null=True, blank=True)
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 

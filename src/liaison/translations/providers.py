@@ -17,7 +17,9 @@ from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from liaison import languages
 from liaison.errors import LiaisonError
@@ -175,9 +177,17 @@ class LibreTranslateProvider:
             ) from error
 
     def _timeout(self) -> ProviderTimeout:
+        # The plural follows the whole number of seconds; a fraction (0.5) takes the form of "none".
+        count = int(self.timeout) if float(self.timeout).is_integer() else 0
         return ProviderTimeout(
-            _("%(name)s did not answer within %(seconds)s seconds; the draft will be tried again later.")
-            % {"name": self.name, "seconds": f"{self.timeout:g}"}
+            ngettext(
+                "The translation service %(name)s did not answer within %(seconds)s second; "
+                "the draft will be tried again later.",
+                "The translation service %(name)s did not answer within %(seconds)s seconds; "
+                "the draft will be tried again later.",
+                count,
+            )
+            % {"name": self.name, "seconds": number_format(self.timeout)}
         )
 
     def _http_error(self, error: urllib.error.HTTPError) -> MachineTranslationError:

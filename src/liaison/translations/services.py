@@ -18,7 +18,9 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from liaison import languages as language_codes
 from liaison.editorial import access as editorial_access
@@ -327,8 +329,15 @@ def _clean(title: str, body: str) -> tuple[str, str]:
         raise LiaisonError(_("The text contains a NUL character; paste it as plain text."), field="body")
     if len(body) > MAX_BODY_CHARS:
         raise LiaisonError(
-            _("The text has %(n)s characters; a translation has at most %(max)s.")
-            % {"n": len(body), "max": MAX_BODY_CHARS},
+            ngettext(
+                "The text is too long: %(n)s character, where a translation has at most %(max)s.",
+                "The text is too long: %(n)s characters, where a translation has at most %(max)s.",
+                len(body),
+            )
+            % {
+                "n": number_format(len(body), force_grouping=True),
+                "max": number_format(MAX_BODY_CHARS, force_grouping=True),
+            },
             field="body",
         )
     return title, body

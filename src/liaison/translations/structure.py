@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from markdown_it.token import Token
 
 # The renderer's own parser. TODO: import a public ``parse`` once editorial.markdown exposes one.
@@ -103,7 +104,11 @@ def check_structure(original_md: str, translated_md: str) -> list[Problem]:
             problems.append(
                 Problem(
                     "footnote_count",
-                    _("Footnote [^%(label)s] is referred to %(a)s times in the original, %(b)s in the translation.")
+                    ngettext(
+                        "Footnote [^%(label)s] is referred to %(a)s time in the original, %(b)s in the translation.",
+                        "Footnote [^%(label)s] is referred to %(a)s times in the original, %(b)s in the translation.",
+                        a.footnote_refs[label],
+                    )
                     % {"label": label, "a": a.footnote_refs[label], "b": b.footnote_refs[label]},
                 )
             )
@@ -119,7 +124,11 @@ def check_structure(original_md: str, translated_md: str) -> list[Problem]:
         problems.append(
             Problem(
                 "inline_footnotes",
-                _("The original has %(a)s inline footnotes, the translation %(b)s.")
+                ngettext(
+                    "The original has %(a)s inline footnote, the translation %(b)s.",
+                    "The original has %(a)s inline footnotes, the translation %(b)s.",
+                    a.inline_footnotes,
+                )
                 % {"a": a.inline_footnotes, "b": b.inline_footnotes},
             )
         )
@@ -129,18 +138,42 @@ def check_structure(original_md: str, translated_md: str) -> list[Problem]:
         )
     for ref in sorted(set(b.citations) - set(a.citations)):
         problems.append(Problem("citation_extra", _("Citation [[%(ref)s]] is not in the original.") % {"ref": ref}))
-    for label, code, x, y in (
-        (_("headings"), "headings", a.headings, b.headings),
-        (_("lists"), "lists", a.lists, b.lists),
-        (_("list items"), "list_items", a.list_items, b.list_items),
-    ):
+    # Whole sentences per kind, so that languages that inflect the noun by number and case can say it right.
+    counted = (
+        (
+            "headings",
+            a.headings,
+            b.headings,
+            ngettext(
+                "The original has %(a)s heading, the translation %(b)s.",
+                "The original has %(a)s headings, the translation %(b)s.",
+                a.headings,
+            ),
+        ),
+        (
+            "lists",
+            a.lists,
+            b.lists,
+            ngettext(
+                "The original has %(a)s list, the translation %(b)s.",
+                "The original has %(a)s lists, the translation %(b)s.",
+                a.lists,
+            ),
+        ),
+        (
+            "list_items",
+            a.list_items,
+            b.list_items,
+            ngettext(
+                "The original has %(a)s list item, the translation %(b)s.",
+                "The original has %(a)s list items, the translation %(b)s.",
+                a.list_items,
+            ),
+        ),
+    )
+    for code, x, y, sentence in counted:
         if x != y:
-            problems.append(
-                Problem(
-                    code,
-                    _("The original has %(a)s %(what)s, the translation %(b)s.") % {"a": x, "what": label, "b": y},
-                )
-            )
+            problems.append(Problem(code, sentence % {"a": x, "b": y}))
     return problems
 
 
