@@ -78,7 +78,7 @@ def test_a_contribution_goes_from_the_section_into_the_issue(live_server, world,
     editor.goto(f"{base}/bulletins/bulletin/1/assembly/")
     expect(editor.locator("tr.would-place")).to_contain_text("Доклад секции Альфа")
     editor.get_by_role("button", name="Assemble").click()
-    expect(editor.get_by_role("status")).to_contain_text("1 contribution(s) placed")
+    expect(editor.get_by_role("status")).to_contain_text("1 contribution placed")
 
     # The issue's contents show it, with its citation.
     editor.goto(f"{base}/bulletins/bulletin/1/")

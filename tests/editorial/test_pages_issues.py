@@ -81,7 +81,7 @@ def test_an_editor_opens_a_call_and_the_sections_are_told(world, bulletin, clien
     )
     assert response.status_code == 302
     assert Notice.objects.filter(kind="call").count() == 2
-    assert "2 invited section(s) were notified" in client.get(response["Location"]).content.decode()
+    assert "2 invited sections were notified" in client.get(response["Location"]).content.decode()
 
 
 # An issue's page -------------------------------------------------------------------------------------------------
@@ -125,7 +125,8 @@ def test_the_issue_page_has_a_fixed_number_of_queries(
 ):
     for index in range(count):
         make_contribution(State.PLACED, section="ab"[index % 2], issue=issue, title=f"Text {index}")
-    for role, queries in (("editor", 10), ("anonymous", 5)):
+    # The editor's page also shows the editions: the working languages, the items and all their translations.
+    for role, queries in (("editor", 13), ("anonymous", 5)):
         client = client_as(role)
         client.get("/bulletins/bulletin/1/")
         with django_assert_num_queries(queries):
@@ -162,7 +163,7 @@ def test_assembling_places_and_defers_with_the_reason_told_to_the_section(
     response = client.post("/bulletins/bulletin/1/assembly/assemble/")
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
-    assert "1 contribution(s) placed, 1 moved to a later issue" in page
+    assert "1 contribution placed. 1 moved to a later issue" in page
     assert list(Item.objects.values_list("contribution__title", flat=True)) == ["Alpha's text"]
     dashboard = client_as("corr_b").get("/sections/beta/dashboard/").content.decode()
     assert "“Beta&#x27;s text” did not go into issue No. 1: it is longer than the space that was left." in dashboard

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db.models import (
     Count,
     DateTimeField,
@@ -25,11 +26,14 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from liaison import languages as language_codes
 from liaison.editorial import access
 from liaison.editorial.models import Call, Citation, Contribution, Decision, Item, Notice, Revision, State
 from liaison.federation.access import Actor, active_roles
-from liaison.federation.models import Person, Role, RoleKind, Section
+from liaison.federation.models import Federation, Person, Role, RoleKind, Section
 from liaison.periodicals.models import Audience, Issue, IssueStatus, Periodical
+from liaison.translations.models import Translation
+from liaison.translations.services import Coverage, Edition, same_language
 
 # The states on the secretariat's desk: the contributions it holds, from arrival to placement.
 DESK_STATES = (State.SUBMITTED, State.RESUBMITTED, State.ACCEPTED, State.PLACED)
@@ -269,3 +273,166 @@ def open_pages(periodical: Periodical | None = None) -> list[OpenPagesRow]:
         if section_id in rows:
             rows[section_id].returned = n
     return list(rows.values())
+
+
+# Reading in one's own language ------------------------------------------------------------------------------------
+#
+# A reader is shown a text in their language when an approved translation that is up to date exists (a draft, a
+# text in review, a machine draft or a translation the original has moved away from never reaches a reader); the
+# original and every other readable language stay one link away. The language is the interface's, unless the reader
+# asked for another with ``?lang=``.
+
+
+@dataclass(frozen=True)
+class Version:
+    """One language a contribution can be read in: its original, or a translation approved and up to date."""
+
+    language: str
+    translation: Translation | None = None
+
+    @property
+    def original(self) -> bool:
+        return self.translation is None
+
+    @property
+    def direction(self) -> str:
+        return language_codes.direction(self.language)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a reading page shows of a contribution: the version chosen, and every version it links to."""
+
+    contribution: Contribution
+    shown: Version
+    versions: list[Version]
+    # A language asked for by ``?lang=`` in which the text cannot be read (yet): its name, or "" when the code
+    # is not one Liaison names (an unknown code is not echoed back).
+    unavailable: str = ""
+    asked_unknown: bool = False
+
+    @property
+    def title(self) -> str:
+        return self.shown.translation.title if self.shown.translation else self.contribution.title
+
+    @property
+    def markdown(self) -> str:
+        return self.shown.translation.body if self.shown.translation else self.contribution.body
+
+    @property
+    def translated(self) -> bool:
+        return not self.shown.original
+
+    @property
+    def original(self) -> Version:
+        return self.versions[0]
+
+
+def translations_of(contribution: Contribution) -> list[Translation]:
+    """Every translation of a contribution, in one query, with the pseudonyms of who translated and reviewed it."""
+    return list(
+        Translation.objects.filter(contribution_id=contribution.pk)
+        .annotate(
+            translator_name=F("translator__person__pseudonym"),
+            reviewer_name=F("reviewer__person__pseudonym"),
+        )
+        .order_by("language")
+    )
+
+
+def _find(versions: list[Version], code: str) -> Version | None:
+    """The version in this language: the exact code first, then the same language ("pt" for "pt-br")."""
+    code = language_codes.normalize(code)
+    exact = [v for v in versions if language_codes.normalize(v.language) == code]
+    if exact:
+        return exact[0]
+    return next((v for v in versions if same_language(v.language, code)), None)
+
+
+def interface_languages() -> list[str]:
+    return [code for code, _name in settings.LANGUAGES]
+
+
+def reading(
+    contribution: Contribution, translations: list[Translation], *, asked: str = "", interface: str = "en"
+) -> Reading:
+    """The version of a contribution to show: the one ``asked`` for, else the interface language's, else the
+    original. ``translations`` are the contribution's (from ``translations_of``); only those approved and up to
+    date are readable."""
+    versions = [Version(contribution.language)] + [Version(t.language, t) for t in translations if t.counts_for_edition]
+    original = versions[0]
+    if asked:
+        found = _find(versions, asked)
+        if found is not None:
+            return Reading(contribution, found, versions)
+        # Only a code Liaison already knows is named back to the reader: the rest of what a URL may carry is not.
+        known = interface_languages() + [t.language for t in translations]
+        named = next((code for code in known if same_language(code, asked)), "")
+        unavailable = language_codes.display_name(named) if named else ""
+        return Reading(contribution, original, versions, unavailable=unavailable, asked_unknown=not named)
+    return Reading(contribution, _find(versions, interface) or original, versions)
+
+
+# Editions of an issue ---------------------------------------------------------------------------------------------
+
+
+def working_languages() -> list[str]:
+    """The federation's working languages (none before a federation is set up)."""
+    found = Federation.objects.values_list("working_languages", flat=True).first()
+    return [language_codes.normalize(code) for code in found or []]
+
+
+@dataclass(frozen=True)
+class EditionSummary:
+    """One language's edition of an issue, for the issue page: how far it is, and what is missing, item by item."""
+
+    language: str
+    complete: bool
+    done: int
+    total: int
+    missing: list[Coverage]
+
+    @property
+    def direction(self) -> str:
+        return language_codes.direction(self.language)
+
+
+def summarize(editions: dict[str, Edition], languages: list[str]) -> list[EditionSummary]:
+    summaries = []
+    for code in languages:
+        edition = editions.get(code)
+        if edition is None:
+            continue
+        missing = edition.missing
+        total = len(edition.items)
+        summaries.append(EditionSummary(code, edition.complete, total - len(missing), total, missing))
+    return summaries
+
+
+@dataclass(frozen=True)
+class ContentsRow:
+    """An item of an issue's contents as one reader sees it: its title in their language when it is translated."""
+
+    item: Item
+    title: str
+    language: str
+    translated: bool
+
+    @property
+    def direction(self) -> str:
+        return language_codes.direction(self.language)
+
+
+def contents_in(items: list[Item], edition: Edition | None) -> list[ContentsRow]:
+    """The items, each titled in the edition's language where an approved, up-to-date translation exists."""
+    coverage = {c.item.pk: c for c in edition.items} if edition is not None else {}
+    rows = []
+    for item in items:
+        found = coverage.get(item.pk)
+        # "approved" is an approved translation that is up to date; "stale" ones are not for readers.
+        translation = found.translation if found is not None and found.status == "approved" else None
+        if translation is not None:
+            rows.append(ContentsRow(item, translation.title, translation.language, True))
+        else:
+            rows.append(ContentsRow(item, item.contribution.title, item.contribution.language, False))
+    return rows

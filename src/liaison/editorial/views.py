@@ -21,11 +21,12 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST, require_safe
 
-from liaison.editorial import access, forms, queries, services
+from liaison import languages as language_codes
+from liaison.editorial import access, forms, markdown, queries, services
 from liaison.editorial.models import Contribution, Item, State
 from liaison.errors import LiaisonError, NotAllowed
 from liaison.federation.access import Actor, actor_for_request
@@ -33,6 +34,7 @@ from liaison.federation.forms import apply_error, submitted
 from liaison.federation.guards import allow, signed_in
 from liaison.federation.models import Section
 from liaison.periodicals.models import Issue, IssueStatus, Periodical
+from liaison.translations import services as translation_services
 
 editors_only = allow(access.is_editor)
 members_only = allow(lambda actor: actor.is_member)
@@ -57,6 +59,52 @@ def _issue(periodical: str, number: int) -> Issue:
     return get_object_or_404(
         Issue.objects.select_related("periodical"), periodical=_bulletin(periodical), number=number
     )
+
+
+# Reading in one's language ------------------------------------------------------------------------------------------
+
+
+def _asked_language(request: HttpRequest) -> str:
+    """The language a reader asked for with ``?lang=``, as a code to compare (never looked up as it is)."""
+    return language_codes.normalize(request.GET.get("lang", ""))[:15]
+
+
+def _render_reading(reading: queries.Reading) -> str:
+    """The chosen version as sanitized HTML: a translation goes through the same Markdown and sanitizer as its
+    original, its citations linked to their items and its footnote anchors kept apart from the original's."""
+    translation = reading.shown.translation
+    if translation is None:
+        return services.render_body(reading.contribution)
+
+    def resolve(ref: markdown.CitationRef) -> tuple[str, str] | None:
+        item = services.resolve_citation(ref)
+        if item is None:
+            return None
+        url = reverse("editorial:item", args=[item.issue.periodical.slug, item.issue.number, item.position])
+        return url, services.citation_label(item)
+
+    doc_id = f"c{reading.contribution.pk}-{translation.language}"
+    return markdown.render(translation.body, doc_id=doc_id, resolve=resolve)
+
+
+def _reading_context(
+    request: HttpRequest, contribution: Contribution, *, editor: bool, insider: bool
+) -> dict[str, Any]:
+    """What the reading pages show of the text. The editors, the translators and the contribution's section also
+    see every translation's state, machine drafts labelled as such; the editors and translators a link to each on
+    the translators' desk."""
+    translator = actor_for_request(request).is_translator
+    translations = queries.translations_of(contribution)
+    chosen = queries.reading(
+        contribution, translations, asked=_asked_language(request), interface=get_language() or "en"
+    )
+    return {
+        "reading": chosen,
+        "body": _render_reading(chosen),
+        "translations": translations if (editor or insider or translator) else [],
+        "desk_access": editor or translator,
+        "asked": bool(request.GET.get("lang")),
+    }
 
 
 # A section's dashboard ----------------------------------------------------------------------------------------------
@@ -228,7 +276,7 @@ def _render_contribution(
     context = _workflow_context(request, contribution, **workflow)
     item = getattr(contribution, "item", None)
     context.update(
-        body=services.render_body(contribution),
+        _reading_context(request, contribution, editor=context["editor"], insider=context["insider"]),
         revisions=queries.revisions_of(contribution) if context["insider"] else [],
         item=item,
         backlinks=queries.backlinks(item, actor_for_request(request), editor=context["editor"]) if item else [],
@@ -456,10 +504,15 @@ def issue_page(request: HttpRequest, periodical: str, number: int) -> HttpRespon
     published = issue.status == IssueStatus.PUBLISHED
     # Before publication the contents are the editors' work in progress; a section sees its own items in it.
     shown = items if (editor or published) else [i for i in items if i.contribution.section_id in actor.sections]
+    # The editions' progress is for those who make them: the editors and the translators (who work on these
+    # texts from their desk anyway). Readers get the contents in their language and the complete editions.
+    team = editor or actor.is_translator
     context = {
         "issue": issue,
         "bulletin": issue.periodical,
         "items": shown,
+        **_editions_context(request, issue, items, shown, team=team, published=published),
+        "team": team,
         "published": published,
         "editor": editor,
         "calls": list(issue.calls.order_by("deadline")),
@@ -470,6 +523,34 @@ def issue_page(request: HttpRequest, periodical: str, number: int) -> HttpRespon
         "may_publish": editor and issue.status == IssueStatus.ASSEMBLY and bool(items),
     }
     return render(request, "editorial/issue.html", context)
+
+
+def _editions_context(
+    request: HttpRequest, issue: Issue, items: list[Item], shown: list[Item], *, team: bool, published: bool
+) -> dict[str, Any]:
+    """The issue in the reader's language, and its editions: three queries (the working languages, the items and
+    all their translations), whatever the number of items and languages."""
+    context: dict[str, Any] = {"contents": [], "editions": [], "complete_editions": [], "reading_language": ""}
+    if not shown and not (team and items):
+        return context
+    working = queries.working_languages()
+    asked = _asked_language(request)
+    known = working + [code for code in queries.interface_languages() if code not in working]
+    reading = next((code for code in known if asked and translation_services.same_language(code, asked)), "")
+    if asked and not reading:
+        messages.info(request, _("This issue has no edition in the language asked for; here it is in yours."))
+    reading = reading or language_codes.normalize(get_language() or "en")
+    wanted = working if any(code == reading for code in working) else [*working, reading]
+    editions = translation_services.edition_statuses(issue, wanted)
+    summaries = queries.summarize(editions, working)
+    context.update(
+        contents=queries.contents_in(shown, editions.get(reading)),
+        reading_language=reading,
+        asked=bool(asked),
+        editions=summaries if team else [],
+        complete_editions=[s.language for s in summaries if s.complete] if (published or team) else [],
+    )
+    return context
 
 
 @require_POST
@@ -485,6 +566,7 @@ def issue_status(request: HttpRequest, periodical: str, number: int) -> HttpResp
         if form.cleaned_data["status"] == "publish":
             services.mark_published(actor, issue)
             messages.success(request, _("Issue No. %(n)s is published: its citations are now fixed.") % {"n": number})
+            _tell_editions(request, issue)
         else:
             services.set_issue_status(actor, issue, form.cleaned_data["status"])
             messages.success(
@@ -495,6 +577,32 @@ def issue_status(request: HttpRequest, periodical: str, number: int) -> HttpResp
     except LiaisonError as exc:
         messages.error(request, str(exc.message))
     return redirect("editorial:issue", periodical=periodical, number=number)
+
+
+def _tell_editions(request: HttpRequest, issue: Issue) -> None:
+    """After publication, which editions readers get whole and which are still being translated."""
+    editions = translation_services.edition_statuses(issue, queries.working_languages())
+    complete = [language_codes.display_name(code) for code, edition in editions.items() if edition.complete]
+    pending = [language_codes.display_name(code) for code, edition in editions.items() if not edition.complete]
+    if not pending:
+        return
+    if complete:
+        messages.info(
+            request,
+            _(
+                "Complete editions: %(complete)s. Still being translated: %(pending)s; until then readers of those "
+                "languages see the missing items in their original language."
+            )
+            % {"complete": ", ".join(complete), "pending": ", ".join(pending)},
+        )
+    else:
+        messages.info(
+            request,
+            _(
+                "No edition is complete yet: readers see each item in its original language until its "
+                "translation is approved."
+            ),
+        )
 
 
 @editors_only
@@ -521,7 +629,11 @@ def call_new(request: HttpRequest, periodical: str, number: int) -> HttpResponse
             invited = len(services.invited_section_ids(call))
             messages.success(
                 request,
-                _("The call “%(topic)s” is open; %(n)s invited section(s) were notified.")
+                ngettext(
+                    "The call “%(topic)s” is open; %(n)s invited section was notified.",
+                    "The call “%(topic)s” is open; %(n)s invited sections were notified.",
+                    invited,
+                )
                 % {"topic": call.topic, "n": invited},
             )
             return redirect("editorial:issue", periodical=periodical, number=number)
@@ -588,8 +700,20 @@ def assemble(request: HttpRequest, periodical: str, number: int) -> HttpResponse
     else:
         messages.success(
             request,
-            _("Assembled: %(placed)s contribution(s) placed, %(deferred)s moved to a later issue with the reason.")
-            % {"placed": len(allocation.placed), "deferred": len(allocation.deferred)},
+            # Two sentences, each with its own plural: "1 placed, 3 moved" must read right in every language.
+            ngettext(
+                "Assembled: %(placed)s contribution placed.",
+                "Assembled: %(placed)s contributions placed.",
+                len(allocation.placed),
+            )
+            % {"placed": len(allocation.placed)}
+            + " "
+            + ngettext(
+                "%(deferred)s moved to a later issue, with the reason.",
+                "%(deferred)s moved to a later issue, with the reason.",
+                len(allocation.deferred),
+            )
+            % {"deferred": len(allocation.deferred)},
         )
     return redirect("editorial:assembly", periodical=periodical, number=number)
 
@@ -694,6 +818,7 @@ def item(request: HttpRequest, periodical: str, number: int, position: int) -> H
     readable = published and access.can_read_periodical(actor, bulletin)
     if not (readable or editor or access.is_of_section(actor, found.contribution.section_id)):
         return _refuse(request)
+    insider = editor or access.is_of_section(actor, found.contribution.section_id)
     context = {
         "item": found,
         "issue": found.issue,
@@ -701,8 +826,8 @@ def item(request: HttpRequest, periodical: str, number: int, position: int) -> H
         "contribution": found.contribution,
         "published": published,
         "citation": services.citation_label(found),
-        "body": services.render_body(found.contribution),
         "backlinks": queries.backlinks(found, actor, editor=editor),
-        "insider": editor or access.is_of_section(actor, found.contribution.section_id),
+        "insider": insider,
+        **_reading_context(request, found.contribution, editor=editor, insider=insider),
     }
     return render(request, "editorial/item.html", context)

@@ -1,4 +1,5 @@
-"""Template helpers of the editorial pages: citations, deferral reasons, and a readable diff of two texts.
+"""Template helpers of the editorial pages: citations, deferral reasons, languages and the state of their editions,
+and a readable diff of two texts.
 
 The diff is built from ``difflib`` as data (rows of segments) and written out by a template, so that every character
 of either text is escaped by Django's autoescaping: nothing a contribution contains reaches the page as markup.
@@ -12,9 +13,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django import template
+from django.utils.translation import gettext_lazy as _
 
+from liaison import languages
 from liaison.editorial import services
 from liaison.editorial.models import DeferralReason, Item, State
+from liaison.translations.models import TranslationState
 
 register = template.Library()
 
@@ -38,6 +42,27 @@ def deferral_reason(code: str) -> str:
 @register.filter
 def state_label(code: str) -> str:
     return str(State(code).label) if code in State.values else code
+
+
+@register.filter
+def language_autonym(code: str) -> str:
+    """A language named in itself ("Русский" for ``ru``): how a reader finds their own language in a list."""
+    return languages.display_name(code, in_language=code)
+
+
+# What each item of an edition is waiting for (``translations.services.Coverage.status``).
+COVERAGE_LABELS: dict[str, Any] = {
+    "original": _("original"),
+    "approved": _("approved"),
+    "stale": _("out of date: the original changed"),
+    "none": _("no translation yet"),
+    **{state: label for state, label in TranslationState.choices},
+}
+
+
+@register.filter
+def coverage_label(status: str) -> str:
+    return str(COVERAGE_LABELS.get(status, status))
 
 
 @register.filter
