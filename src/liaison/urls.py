@@ -6,6 +6,7 @@ from django.urls import include, path
 urlpatterns = [
     path("", include("liaison.federation.urls")),
     path("", include("liaison.editorial.urls")),
+    path("", include("liaison.translations.urls")),
     path("accounts/", include("liaison.accounts.urls")),
     path("api/v1/", include("liaison.api.urls")),
     path("tokens/", include("liaison.api.page_urls")),

@@ -64,6 +64,29 @@ def add_term(
         )
 
 
+def change_term(actor: Actor, term: GlossaryTerm, *, text: str, note: str = "") -> GlossaryTerm:
+    """Correct a term's text or its usage note; its concept and language stay (remove it and add another for that)."""
+    if not _may_edit_glossary(actor, term.language):
+        raise NotAllowed(_("The secretariat and the translators of a language keep its glossary."))
+    text = " ".join((text or "").split())
+    if not text:
+        raise LiaisonError(_("Write the term."), field="text")
+    if len(text) > 200:
+        raise LiaisonError(_("A term has at most 200 characters."), field="text")
+    note = " ".join((note or "").split())[:500]
+    with transaction.atomic():
+        current = GlossaryTerm.objects.select_for_update().get(pk=term.pk)
+        others = GlossaryTerm.objects.filter(concept_id=current.concept_id, language=current.language).exclude(
+            pk=current.pk
+        )
+        if any(existing.casefold() == text.casefold() for existing in others.values_list("text", flat=True)):
+            raise Conflict(_("“%(text)s” is already a term for this concept.") % {"text": text}, field="text")
+        current.text, current.note = text, note
+        current.save(update_fields=["text", "note"])
+    term.text, term.note = text, note
+    return current
+
+
 def remove_term(actor: Actor, term: GlossaryTerm) -> None:
     if not _may_edit_glossary(actor, term.language):
         raise NotAllowed(_("The secretariat and the translators of a language keep its glossary."))

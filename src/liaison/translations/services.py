@@ -671,7 +671,10 @@ def workload() -> list[Load]:
         .order_by()
     )
     for user_id, state, stale, n in rows:
-        load = loads.setdefault(user_id, Load(user_id, _name_of_user(user_id)))
+        if user_id not in loads:
+            # Only for someone holding assignments without a translator role: one query each, not one per row.
+            loads[user_id] = Load(user_id, _name_of_user(user_id))
+        load = loads[user_id]
         if stale:
             load.stale += n
         elif state == TranslationState.APPROVED:

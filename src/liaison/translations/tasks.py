@@ -1,15 +1,15 @@
 """Background work for translations, as plain functions; the Celery layer wraps them.
 
 ``request_machine_draft`` is idempotent: run twice, or after a person started writing, it changes nothing it should
-not. Wrap it as a task that retries on ``RETRY_ON`` only, for example::
-
-    @shared_task(bind=True, autoretry_for=RETRY_ON, retry_backoff=30, max_retries=5)
-    def machine_draft_task(self, translation_id, requested_by_id=None):
-        return tasks.request_machine_draft(translation_id, requested_by_id)
+not. ``machine_draft_task`` is its Celery task, retried on ``RETRY_ON`` only; without a worker (no ``REDIS_URL``) a
+page calls the plain function once instead, so that a provider down answers at once rather than after five retries.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
+from celery import shared_task
 from django.contrib.auth import get_user_model
 
 from liaison.errors import LiaisonError
@@ -43,3 +43,9 @@ def request_machine_draft(translation_id: int, requested_by_id: int | None = Non
     except LiaisonError:
         return "refused"  # the original was withdrawn or declined meanwhile: nothing to translate
     return "drafted"
+
+
+@shared_task(bind=True, autoretry_for=RETRY_ON, retry_backoff=30, retry_backoff_max=900, max_retries=5)
+def machine_draft_task(self: Any, translation_id: int, requested_by_id: int | None = None) -> str:
+    """``request_machine_draft`` on a worker: a provider down, slow or answering garbage is tried again later."""
+    return request_machine_draft(translation_id, requested_by_id)
