@@ -12,6 +12,7 @@ from liaison.api.api import api
 from liaison.federation.models import Person, Region, Section, SectionEvent
 from tests.api.conftest import API, API_ROLES, post_json
 from tests.api.test_editorial_permissions import MATRIX as EDITORIAL_MATRIX
+from tests.api.test_translations_permissions import MATRIX as TRANSLATIONS_MATRIX
 from tests.conftest import World
 
 PUBLIC = dict.fromkeys(API_ROLES, 200)
@@ -79,7 +80,9 @@ def test_permission_matrix(
 def test_the_matrix_covers_every_endpoint() -> None:
     schema = api.get_openapi_schema()
     operations = {(method, path.removeprefix(API)) for path, item in schema["paths"].items() for method in item}
-    assert operations == {(method, template) for method, template, *_rest in MATRIX + EDITORIAL_MATRIX}
+    assert operations == {
+        (method, template) for method, template, *_rest in MATRIX + EDITORIAL_MATRIX + TRANSLATIONS_MATRIX
+    }
 
 
 @pytest.mark.parametrize("role", ["anonymous", "member", "corr_a"])

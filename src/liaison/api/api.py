@@ -49,6 +49,7 @@ api = NinjaAPI(
 api.add_router("", registry.router)
 api.add_router("", people.router)
 api.add_router("", "liaison.api.editorial.router")
+api.add_router("", "liaison.api.translations.router")
 
 
 @api.exception_handler(LiaisonError)
