@@ -163,7 +163,7 @@ def test_assembling_places_and_defers_with_the_reason_told_to_the_section(
     response = client.post("/bulletins/bulletin/1/assembly/assemble/")
     assert response.status_code == 302
     page = client.get(response["Location"]).content.decode()
-    assert "1 contribution placed. 1 moved to a later issue" in page
+    assert "1 contribution placed. 1 contribution moved to a later issue" in page
     assert list(Item.objects.values_list("contribution__title", flat=True)) == ["Alpha's text"]
     dashboard = client_as("corr_b").get("/sections/beta/dashboard/").content.decode()
     assert "“Beta&#x27;s text” did not go into issue No. 1: it is longer than the space that was left." in dashboard

@@ -709,8 +709,8 @@ def assemble(request: HttpRequest, periodical: str, number: int) -> HttpResponse
             % {"placed": len(allocation.placed)}
             + " "
             + ngettext(
-                "%(deferred)s moved to a later issue, with the reason.",
-                "%(deferred)s moved to a later issue, with the reason.",
+                "%(deferred)s contribution moved to a later issue, with the reason.",
+                "%(deferred)s contributions moved to a later issue, with the reason.",
                 len(allocation.deferred),
             )
             % {"deferred": len(allocation.deferred)},
