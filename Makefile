@@ -18,6 +18,7 @@ $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	touch $@
 
 install: $(VENV)/.installed
+	$(BIN)/liaison compile-locales --verbosity 0
 
 run: install
 	$(BIN)/liaison migrate --noinput

@@ -132,6 +132,16 @@ def client_as(world: World) -> Callable[[str], Client]:
 PROTECTED_STRINGS = ("Hidden", "Rue Secrète", "+33 1 23 45 67 89", "Hidden Lane", "Erika Secretary")
 
 
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """The interface's catalogues compiled from the committed .po files, so the pages tested speak every language
+    even when the suite is run without ``make`` (the command compiles only what changed)."""
+    if hasattr(session.config, "workerinput"):
+        return
+    from django.core.management import call_command
+
+    call_command("compile_locales", verbosity=0)
+
+
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Under CI nothing may be skipped: a skip means a part of Liaison went untested."""
     from tests.helpers import IN_CI
