@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -130,6 +131,18 @@ def client_as(world: World) -> Callable[[str], Client]:
 
 # Every identity string the fixture protects: no page or API answer may show one to a role that may not see it.
 PROTECTED_STRINGS = ("Hidden", "Rue Secrète", "+33 1 23 45 67 89", "Hidden Lane", "Erika Secretary")
+
+
+@pytest.fixture(autouse=True)
+def _english_by_default() -> Any:
+    """Every test starts in the default language and leaves none behind: a page fetched in German leaves German
+    active in the thread (Django activates a language per request and never resets it), and the next test's
+    messages would come out in German."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
 
 
 def pytest_sessionstart(session: pytest.Session) -> None:

@@ -31,3 +31,13 @@ def reachable(host: str, port: int) -> bool:
 
 def have_program(name: str) -> bool:
     return shutil.which(name) is not None or os.path.exists(name)
+
+
+def interface(language: str, message: str) -> str:
+    """``message`` as the interface shows it in ``language``, HTML-escaped as on a page: tests of pages shown in
+    another language follow the catalogue's wording instead of repeating it."""
+    from django.utils import translation
+    from django.utils.html import escape
+
+    with translation.override(language):
+        return escape(translation.gettext(message))

@@ -12,6 +12,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from liaison.accounts.models import User
+from tests.helpers import interface
 
 ME = "/accounts/me/"
 ACCOUNT_ROLES = ["member", "corr_a", "corr_b", "translator", "editor"]
@@ -145,7 +146,7 @@ def test_it_goes_back_to_following_the_browser(client_as, world):
     assert user.language == ""
     html = response.content.decode()
     assert '<html lang="es"' in html
-    assert "Liaison now follows your browser" in html
+    assert interface("es", "Liaison now follows your browser's language.") in html
 
 
 def test_it_refuses_an_unknown_language_next_to_the_field(client_as, world):

@@ -150,7 +150,11 @@ def me(request: HttpRequest) -> HttpResponse:
                     messages.success(request, _("Liaison now speaks to you in the language you chose."))
                 response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE)
             else:
-                messages.success(request, _("Liaison now follows your browser's language."))
+                # Said in the language the next page will be in: the browser's, not the preference just dropped.
+                browser = HttpRequest()
+                browser.META["HTTP_ACCEPT_LANGUAGE"] = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+                with translation.override(translation.get_language_from_request(browser)):
+                    messages.success(request, _("Liaison now follows your browser's language."))
                 response.delete_cookie(settings.LANGUAGE_COOKIE_NAME)
             return response
     page = services.personal_page(user)
