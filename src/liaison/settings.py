@@ -86,6 +86,8 @@ INSTALLED_APPS = [
     "liaison.periodicals",
     "liaison.editorial",
     "liaison.translations",
+    "liaison.publishing",
+    "liaison.search",
     "liaison.api",
     "liaison.demo",
 ]
@@ -250,3 +252,9 @@ LOGGING = {
 }
 
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 14
+
+# Published editions' files (PDF, EPUB, web pages...), served with permission checks; the static site is exported
+# from here by `liaison export-site`.
+PUBLISHED_DIR = Path(env.str("PUBLISHED_DIR", default=str(VAR_DIR / "published"))).resolve()
+# Folders the PDF renderer reads fonts from (comma-separated), and no others: Debian's font packages by default.
+PDF_FONT_DIRS = env.list("PDF_FONT_DIRS", default=["/usr/share/fonts"])

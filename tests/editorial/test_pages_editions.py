@@ -180,8 +180,9 @@ def test_the_issue_page_costs_the_same_whatever_the_items_and_translations(
         if index % 2:
             machine(placed, "de")
     publish(world, issue)
-    # The page as before, plus the working languages, the items and all their translations in a language.
-    for role, queries in (("editor", 13), ("translator", 14), ("anonymous", 8)):
+    # The page as before, plus the working languages, the items and all their translations in a language, plus the
+    # publishing panel (the issue's editions and its active job).
+    for role, queries in (("editor", 15), ("translator", 15), ("anonymous", 9)):
         client = reading_in(client_as(role), "ru")
         client.get(ISSUE)
         with django_assert_num_queries(queries):

@@ -1,0 +1,667 @@
+"""Publishing an issue's edition in one language: the editor's request, the job that renders every format, and the
+one transaction that makes the edition visible.
+
+``request_publish`` checks who asks and whether the edition can be published, and records a ``PublishJob`` (a second
+request while one is active gets that job back). ``run_job`` does the work, in a worker or in-process: it builds the
+edition's data once, calls each renderer of the ``registry``, writes the files into the edition's own folder (renamed
+into place whole), and only then, in one transaction, records the files, marks the edition published, archives the
+version before it and marks the issue published. Until that commit nothing of the new edition is visible; after it,
+all of it is.
+
+A run holds the job by a lease (``runner`` and ``heartbeat``): a worker killed mid-job leaves the job "running" with
+an old heartbeat, and the next run (the broker's redelivery, or an editor's retry) takes it over, reusing the edition
+being built and cleaning what the killed run left on disk. A run that lost its lease can no longer write to the job,
+so an edition is never published twice. A version keeps the ``published_at`` fixed when it was first built, so
+rebuilding it (``rebuild_edition``) gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import hashlib
+import logging
+import mimetypes
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import IntegrityError, InterfaceError, OperationalError, transaction
+from django.db.models import Prefetch
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from liaison import languages as language_codes
+from liaison.editorial import access as editorial_access
+from liaison.editorial import services as editorial_services
+from liaison.editorial.templatetags.editorial import coverage_label
+from liaison.errors import Conflict, LiaisonError, NotAllowed, NotFound
+from liaison.federation.access import Actor, actor_for_user
+from liaison.periodicals.models import Issue, IssueStatus, Periodical
+from liaison.publishing import registry, storage
+from liaison.publishing.edition import EditionData, Incomplete, edition_data
+from liaison.publishing.models import Edition, EditionFile, EditionStatus, FileFormat, JobState, PublishJob
+from liaison.translations import services as translations
+
+logger = logging.getLogger(__name__)
+
+ACTIVE = (JobState.QUEUED, JobState.RUNNING)
+VISIBLE = (EditionStatus.PUBLISHED, EditionStatus.SUPERSEDED)
+# Steps besides one per format: reading the edition, writing the files, publishing.
+FIXED_STEPS = 3
+# Failures worth trying again later (the disk, the database); anything else would fail the same way again.
+TRANSIENT: tuple[type[BaseException], ...] = (OSError, OperationalError, InterfaceError)
+
+ProgressCallback = Callable[[PublishJob], None]
+
+MEDIA_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".xml": "application/xml",
+    ".pdf": "application/pdf",
+    ".epub": "application/epub+zip",
+    ".eml": "message/rfc822",
+}
+
+
+class Busy(Conflict):
+    """Another run holds the job's lease and is alive: try again once its lease may have run out."""
+
+
+class PublishFailed(LiaisonError):
+    """The job cannot succeed as it stands (not a passing trouble): it fails with this message."""
+
+
+class _LeaseLost(Exception):
+    """This run no longer holds the job: another took it over. It stops without touching anything."""
+
+
+def lease() -> datetime.timedelta:
+    """How long a run may show no progress before another may take its job over. Longer than any one step."""
+    return datetime.timedelta(seconds=getattr(settings, "PUBLISH_JOB_LEASE", 600))
+
+
+# Who may --------------------------------------------------------------------------------------------------------
+
+
+def may_publish(actor: Actor) -> bool:
+    return editorial_access.is_editor(actor)
+
+
+def may_read(actor: Actor, periodical: Periodical) -> bool:
+    """A public bulletin's editions are everyone's; an internal one's only the members'."""
+    return editorial_access.can_read_periodical(actor, periodical)
+
+
+# Requests -------------------------------------------------------------------------------------------------------
+
+
+def active_job(issue: Issue, language: str) -> PublishJob | None:
+    return PublishJob.objects.filter(issue=issue, language=language, state__in=ACTIVE).first()
+
+
+def current_edition(issue: Issue, language: str) -> Edition | None:
+    return Edition.objects.filter(issue=issue, language=language, status=EditionStatus.PUBLISHED).first()
+
+
+def check_complete(issue: Issue, language: str) -> None:
+    """Raise ``Incomplete`` naming every item that has no approved translation into ``language``."""
+    status = translations.edition_status(issue, language)
+    if status.complete:
+        return
+    missing = [
+        _("item %(n)s, “%(title)s”: %(status)s")
+        % {"n": c.item.position, "title": c.item.contribution.title, "status": coverage_label(c.status)}
+        for c in status.missing
+    ]
+    raise Incomplete(
+        _("The %(language)s edition is not complete: %(missing)s.")
+        % {"language": language_codes.display_name(language), "missing": "; ".join(missing) or _("no contents")},
+        missing,
+    )
+
+
+def request_publish(actor: Actor, issue: Issue, language: str, correction: str = "") -> PublishJob:
+    """Ask for the edition of ``issue`` in ``language`` to be published: returns its job, to be started with
+    ``tasks.start``. While a job for that edition is queued or running, that job is returned instead of a second.
+
+    Publishing an edition already published is a correction: it needs ``correction`` (what the new version corrects)
+    and makes version n+1, keeping the earlier one archived."""
+    if not may_publish(actor):
+        raise NotAllowed(_("Only the editors publish."))
+    code = language_codes.normalize(language)
+    if not language_codes.is_valid(code):
+        raise LiaisonError(_("“%(code)s” is not a language code.") % {"code": language[:20]}, field="language")
+    correction = correction.strip()
+    with transaction.atomic():
+        # The issue's row serializes requests for its editions: two clicks make one job.
+        locked = Issue.objects.select_for_update().get(pk=issue.pk)
+        periodical = Periodical.objects.get(pk=locked.periodical_id)
+        if not periodical.is_bulletin:
+            raise LiaisonError(_("Only the federation's bulletins are published here."))
+        if locked.status not in (IssueStatus.ASSEMBLY, IssueStatus.PUBLISHED):
+            raise LiaisonError(
+                _("No. %(number)s is not assembled yet: place its contents before publishing it.")
+                % {"number": locked.number}
+            )
+        active = active_job(locked, code)
+        if active is not None:
+            return active
+        check_complete(locked, code)
+        current = current_edition(locked, code)
+        if current is not None and not correction:
+            raise LiaisonError(
+                _(
+                    "The %(language)s edition is already published (version %(version)s). To publish it again, say "
+                    "what the new version corrects: readers will see it beside the earlier version."
+                )
+                % {"language": language_codes.display_name(code), "version": current.version},
+                field="correction",
+            )
+        if current is None and correction:
+            raise LiaisonError(
+                _("The %(language)s edition is not published yet: there is nothing to correct.")
+                % {"language": language_codes.display_name(code)},
+                field="correction",
+            )
+        try:
+            with transaction.atomic():
+                job = PublishJob.objects.create(
+                    issue=locked,
+                    language=code,
+                    correction=correction,
+                    requested_by=actor.user,
+                    steps_total=len(registry.RENDERERS) + FIXED_STEPS,
+                    step=_("Waiting for a worker"),
+                )
+        except IntegrityError:
+            # A request that did not go through this lock (another database session) made one meanwhile.
+            active = active_job(locked, code)
+            if active is None:
+                raise
+            return active
+    return job
+
+
+def is_stale(job: PublishJob, now: datetime.datetime | None = None) -> bool:
+    """An active job nobody has shown progress on for longer than the lease: its worker died, or none took it."""
+    if job.state not in ACTIVE:
+        return False
+    last = job.heartbeat or job.started_at or job.created
+    return last is not None and (now or timezone.now()) - last > lease()
+
+
+def may_retry(job: PublishJob) -> bool:
+    return job.state == JobState.FAILED or is_stale(job)
+
+
+def retry_job(actor: Actor, job: PublishJob) -> PublishJob:
+    """Queue a failed job again, or one whose worker died (no progress for longer than the lease). Returns the job
+    to start; when another job for the same edition is active meanwhile, that one."""
+    if not may_publish(actor):
+        raise NotAllowed(_("Only the editors publish."))
+    with transaction.atomic():
+        locked = PublishJob.objects.select_for_update().get(pk=job.pk)
+        if not may_retry(locked):
+            if locked.state == JobState.DONE:
+                raise LiaisonError(_("This job is done: the edition is published."))
+            raise Conflict(_("This job is still running; it can be retried if it shows no progress for a while."))
+        try:
+            with transaction.atomic():
+                # A new runner token: a run that is in fact still alive can no longer publish.
+                PublishJob.objects.filter(pk=locked.pk).update(
+                    state=JobState.QUEUED, runner="", heartbeat=timezone.now(), step=_("Waiting for a worker")
+                )
+        except IntegrityError:
+            active = active_job(locked.issue, locked.language)
+            if active is None:
+                raise
+            return active
+    job.refresh_from_db()
+    return job
+
+
+# Running a job --------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Run:
+    """One run of a job: the lease token it holds, and how it reports progress."""
+
+    job: PublishJob
+    token: str
+    on_progress: ProgressCallback | None
+    warnings: list[str] = dataclasses.field(default_factory=list)
+
+    def lock(self) -> PublishJob:
+        """The job's row, locked; raises ``_LeaseLost`` when another run took it over. Inside a transaction."""
+        locked = PublishJob.objects.select_for_update().filter(pk=self.job.pk).first()
+        if locked is None or locked.runner != self.token or locked.state != JobState.RUNNING:
+            raise _LeaseLost
+        return locked
+
+    def advance(self, step: str, done: int = 1) -> None:
+        job = self.job
+        job.steps_done = min(job.steps_done + done, job.steps_total)
+        job.step = step[:200]
+        job.heartbeat = timezone.now()
+        job.warnings = list(self.warnings)
+        updated = PublishJob.objects.filter(pk=job.pk, runner=self.token, state=JobState.RUNNING).update(
+            steps_done=job.steps_done, step=job.step, heartbeat=job.heartbeat, warnings=job.warnings
+        )
+        if not updated:
+            raise _LeaseLost
+        if self.on_progress is not None:
+            self.on_progress(job)
+
+
+def _claim(job_id: int, steps_total: int) -> tuple[PublishJob, str | None]:
+    """Take the job for a run: returns it with the run's token, or without one when there is nothing to do."""
+    with transaction.atomic():
+        job = PublishJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None:
+            raise NotFound(_("There is no such publishing job."))
+        if job.state in (JobState.DONE, JobState.FAILED):
+            return job, None  # done already (a redelivered message), or failed and waiting for an editor's retry
+        if job.state == JobState.RUNNING and not is_stale(job):
+            raise Busy(_("Another worker is publishing this edition right now."))
+        token = uuid.uuid4().hex
+        now = timezone.now()
+        job.state = JobState.RUNNING
+        job.runner = token
+        job.heartbeat = now
+        job.started_at = now
+        job.finished_at = None
+        job.attempts += 1
+        job.steps_total = steps_total
+        job.steps_done = 0
+        job.step = ""
+        job.error = ""
+        job.warnings = []
+        job.save()
+    return job, token
+
+
+def _acting_for(job: PublishJob) -> Actor:
+    """Who publishes the issue when the job ends: the editor who asked, who was allowed when asking (the contents'
+    history names them); a request from the command line has no account and acts for the secretariat."""
+    if job.requested_by is not None:
+        return dataclasses.replace(actor_for_user(job.requested_by), secretariat=True)
+    return Actor(secretariat=True)
+
+
+def _other_languages(edition: Edition) -> list[str]:
+    """The issue's other editions out now: the language links of the edition's pages."""
+    codes = (
+        Edition.objects.filter(issue_id=edition.issue_id, status__in=VISIBLE)
+        .exclude(language=edition.language)
+        .values_list("language", flat=True)
+    )
+    return sorted(set(codes))
+
+
+def data_for(edition: Edition) -> EditionData:
+    return edition_data(
+        edition.issue,
+        edition.language,
+        published_at=edition.published_at,
+        version=edition.version,
+        correction=edition.correction,
+        other_languages=tuple(edition.other_languages or ()),
+    )
+
+
+def _prepare_edition(run: _Run) -> Edition:
+    """The edition this run builds: the one an earlier attempt left unfinished (same version, same fixed time), or
+    the next version."""
+    with transaction.atomic():
+        job = run.lock()
+        editions = Edition.objects.select_for_update().filter(issue_id=job.issue_id, language=job.language)
+        latest = editions.order_by("-version").first()
+        published = editions.filter(status=EditionStatus.PUBLISHED).exists()
+        if published and not job.correction:
+            raise PublishFailed(_("This edition is already published; publishing it again needs a correction note."))
+        if latest is not None and latest.status in (EditionStatus.BUILDING, EditionStatus.FAILED):
+            edition = latest
+            edition.status = EditionStatus.BUILDING
+            edition.correction = job.correction
+            edition.warnings = []
+            edition.other_languages = _other_languages(edition)
+            edition.save(update_fields=["status", "correction", "warnings", "other_languages"])
+            EditionFile.objects.filter(edition=edition).delete()
+        else:
+            edition = Edition.objects.create(
+                issue_id=job.issue_id,
+                language=job.language,
+                version=latest.version + 1 if latest is not None else 1,
+                status=EditionStatus.BUILDING,
+                correction=job.correction,
+                # Written into every file: whole seconds, fixed from now on.
+                published_at=timezone.now().replace(microsecond=0),
+            )
+            edition.other_languages = _other_languages(edition)
+            edition.save(update_fields=["other_languages"])
+        PublishJob.objects.filter(pk=job.pk).update(edition=edition)
+        run.job.edition = edition
+    return edition
+
+
+@dataclass(frozen=True)
+class _File:
+    format: str
+    content: bytes
+    media_type: str
+
+
+def media_type_of(name: str) -> str:
+    suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    return MEDIA_TYPES.get(suffix) or mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def _render_all(
+    data: EditionData, renderers: list[registry.Renderer], run: _Run | None = None
+) -> tuple[dict[str, _File], list[str]]:
+    files: dict[str, _File] = {}
+    warnings: list[str] = []
+    present = [r.format for r in renderers]
+    for renderer in renderers:
+        if run is not None:
+            run.advance(_("Rendering: %(format)s") % {"format": renderer.label}, done=0)
+        rendered = renderer(data, present)
+        for name, content in sorted(rendered.files.items()):
+            try:
+                safe = storage.check_name(name)
+            except storage.UnsafePath as error:
+                raise PublishFailed(
+                    _("The %(format)s renderer named a file outside the edition: “%(name)s”.")
+                    % {"format": renderer.label, "name": name[:100]}
+                ) from error
+            if safe in files:
+                raise PublishFailed(
+                    _("Two formats write the same file “%(name)s”: %(first)s and %(second)s.")
+                    % {"name": safe, "first": registry.format_label(files[safe].format), "second": renderer.label}
+                )
+            media_type = rendered.media_types.get(name) or media_type_of(safe)
+            files[safe] = _File(renderer.format, bytes(content), media_type[:100])
+        warnings.extend(str(w) for w in rendered.warnings)
+        if run is not None:
+            run.warnings.extend(str(w) for w in rendered.warnings)
+            run.advance(_("Rendered: %(format)s") % {"format": renderer.label})
+    return files, warnings
+
+
+def _file_rows(edition: Edition, written: list[storage.Written], files: dict[str, _File]) -> list[EditionFile]:
+    folder = storage.edition_folder(
+        edition.issue.periodical.slug, edition.issue.number, edition.language, edition.version
+    )
+    rows = []
+    for w in written:
+        name = w.path[len(folder) + 1 :]
+        rows.append(
+            EditionFile(
+                edition=edition,
+                format=files[name].format,
+                path=w.path,
+                media_type=files[name].media_type,
+                size=w.size,
+                sha256=w.sha256,
+            )
+        )
+    return rows
+
+
+def _publish(run: _Run, edition: Edition, rows: list[EditionFile]) -> PublishJob:
+    """The one step readers see: files recorded, the edition published, the previous version archived, the issue
+    published, the job done, all in one transaction."""
+    with transaction.atomic():
+        job = run.lock()
+        issue = Issue.objects.select_for_update().get(pk=job.issue_id)
+        if issue.status != IssueStatus.PUBLISHED:
+            editorial_services.mark_published(_acting_for(job), issue)
+        Edition.objects.filter(issue=issue, language=job.language, status=EditionStatus.PUBLISHED).exclude(
+            pk=edition.pk
+        ).update(status=EditionStatus.SUPERSEDED)
+        EditionFile.objects.filter(edition=edition).delete()
+        EditionFile.objects.bulk_create(rows)
+        edition.status = EditionStatus.PUBLISHED
+        edition.warnings = list(run.warnings)
+        edition.save(update_fields=["status", "warnings"])
+        now = timezone.now()
+        job.state = JobState.DONE
+        job.steps_done = job.steps_total
+        job.step = _("Published")
+        job.warnings = list(run.warnings)
+        job.heartbeat = now
+        job.finished_at = now
+        job.edition = edition
+        job.save()
+    run.job = job
+    if run.on_progress is not None:
+        run.on_progress(job)
+    return job
+
+
+def _describe(error: BaseException, step: str) -> str:
+    if isinstance(error, LiaisonError):
+        return str(error)
+    return _("%(step)s failed: %(error)s") % {"step": step, "error": f"{type(error).__name__}: {error}"[:500]}
+
+
+def _abandon(run: _Run, edition: Edition | None, folder: str | None, error: BaseException) -> None:
+    """A failed run: nothing of its edition may stay visible or on disk; the job is failed, or queued again when
+    the trouble may pass (the task tries again later)."""
+    transient = isinstance(error, TRANSIENT)
+    message = _describe(error, run.job.step or _("Publishing"))
+    try:
+        with transaction.atomic():
+            job = run.lock()
+            if edition is not None:
+                Edition.objects.filter(pk=edition.pk, status=EditionStatus.BUILDING).update(
+                    status=EditionStatus.FAILED, warnings=list(run.warnings)
+                )
+            if folder is not None:
+                # Removed while the job is still locked: no other run can be writing it yet.
+                storage.remove_folder(folder)
+            job.warnings = list(run.warnings)
+            job.runner = ""
+            job.heartbeat = timezone.now()
+            if transient:
+                job.state = JobState.QUEUED
+                job.error = _("%(error)s — it will be tried again shortly.") % {"error": message}
+                job.step = _("Waiting to try again")
+            else:
+                job.state = JobState.FAILED
+                job.error = message
+                job.finished_at = job.heartbeat
+            job.save()
+            run.job = job
+    except _LeaseLost:
+        return
+    if run.on_progress is not None:
+        run.on_progress(run.job)
+
+
+def run_job(job_id: int, *, on_progress: ProgressCallback | None = None) -> PublishJob:
+    """Publish the job's edition. Returns the job, done or failed (with its error).
+
+    Raises ``Busy`` when another live run holds the job, and the ``TRANSIENT`` errors (after queueing the job
+    again) so that the task layer tries again later; a job done already is returned as it is. Safe to call again
+    at any moment, including after a crash mid-way: the edition is never published twice."""
+    renderers, unavailable = registry.available()
+    job, token = _claim(job_id, steps_total=len(renderers) + FIXED_STEPS)
+    if token is None:
+        return job
+    # Steps, warnings and errors are stored as text for the editor who asked: in their language, not the worker's.
+    with translation.override(_language_of(job)):
+        return _run_claimed(_Run(job=job, token=token, on_progress=on_progress, warnings=list(unavailable)), renderers)
+
+
+def _language_of(job: PublishJob) -> str | None:
+    language = getattr(job.requested_by, "language", "") if job.requested_by_id else ""
+    return language or translation.get_language()
+
+
+def _run_claimed(run: _Run, renderers: list[registry.Renderer]) -> PublishJob:
+    job_id = run.job.pk
+    edition: Edition | None = None
+    folder: str | None = None
+    try:
+        run.advance(_("Reading the edition"), done=0)
+        if not renderers:
+            raise PublishFailed(_("No format can be published: none of the renderers is installed."))
+        edition = _prepare_edition(run)
+        edition = Edition.objects.select_related("issue__periodical").get(pk=edition.pk)
+        folder = storage.edition_folder(
+            edition.issue.periodical.slug, edition.issue.number, edition.language, edition.version
+        )
+        storage.clean_leftovers(folder)
+        data = data_for(edition)
+        run.advance(_("Read the edition"))
+        files, _warnings = _render_all(data, renderers, run)
+        run.advance(_("Writing the files"), done=0)
+        written = storage.write_folder(folder, {name: f.content for name, f in files.items()})
+        run.advance(_("Publishing"))
+        return _publish(run, edition, _file_rows(edition, written, files))
+    except _LeaseLost:
+        logger.warning("Publishing job %s: another run took it over; this one stops.", job_id)
+        return PublishJob.objects.get(pk=job_id)
+    except Exception as error:
+        if isinstance(error, TRANSIENT):
+            logger.warning("Publishing job %s stopped at “%s”: %s", job_id, run.job.step, error)
+        elif not isinstance(error, LiaisonError):
+            logger.exception("Publishing job %s failed at “%s”", job_id, run.job.step)
+        _abandon(run, edition, folder, error)
+        if isinstance(error, TRANSIENT):
+            raise
+        return run.job
+
+
+def give_up(job_id: int, error: BaseException | str) -> PublishJob:
+    """The task tried again as often as it would: the job fails, to be retried by an editor."""
+    with transaction.atomic():
+        job = PublishJob.objects.select_for_update().get(pk=job_id)
+        if job.state in ACTIVE:
+            job.state = JobState.FAILED
+            job.error = (
+                ngettext(
+                    "Gave up after %(attempts)s attempt: %(error)s",
+                    "Gave up after %(attempts)s attempts: %(error)s",
+                    job.attempts,
+                )
+                % {"attempts": job.attempts, "error": error}
+            )[:2000]
+            job.runner = ""
+            job.finished_at = timezone.now()
+            job.save()
+    return job
+
+
+# Rebuilding -----------------------------------------------------------------------------------------------------
+
+
+class NotReproduced(Conflict):
+    """A rebuild gave other bytes than the edition published: its texts or the renderers changed since."""
+
+    def __init__(self, message: str, paths: list[str]) -> None:
+        super().__init__(message)
+        self.paths = paths
+
+
+def rebuild_edition(edition: Edition) -> list[str]:
+    """Write again the files of a published (or archived) edition, from the database and with its fixed time, for
+    instance after the published files were lost. The new bytes must be the ones published: when any file differs
+    (a text or a renderer changed since), nothing is written and ``NotReproduced`` names the files; the way to
+    publish the changes is a correction. Returns the paths written."""
+    edition = Edition.objects.select_related("issue__periodical").get(pk=edition.pk)
+    if edition.status not in VISIBLE:
+        raise LiaisonError(_("Only a published edition can be rebuilt."))
+    renderers, _unavailable = registry.available()
+    try:
+        files, _warnings = _render_all(data_for(edition), renderers)
+    except Incomplete as error:
+        raise NotReproduced(
+            _("The edition can no longer be built as published: %(error)s") % {"error": error}, error.missing
+        ) from error
+    folder = storage.edition_folder(
+        edition.issue.periodical.slug, edition.issue.number, edition.language, edition.version
+    )
+    recorded = {f.path: f.sha256 for f in edition.files.all()}
+    produced = {f"{folder}/{name}": f for name, f in files.items()}
+    differ = sorted(
+        path
+        for path in recorded.keys() | produced.keys()
+        if path not in recorded
+        or path not in produced
+        or hashlib.sha256(produced[path].content).hexdigest() != recorded[path]
+    )
+    if differ:
+        raise NotReproduced(
+            _("Rebuilding gives other files than those published (%(paths)s): publish a correction instead.")
+            % {"paths": ", ".join(differ[:10])},
+            differ,
+        )
+    written = storage.write_folder(folder, {name: f.content for name, f in files.items()})
+    return [w.path for w in written]
+
+
+# Reading --------------------------------------------------------------------------------------------------------
+
+
+def visible_editions(issue: Issue) -> list[Edition]:
+    """The issue's editions a reader may open, current and archived, with their files: two queries."""
+    return list(
+        Edition.objects.filter(issue=issue, status__in=VISIBLE)
+        .order_by("language", "-version")
+        .prefetch_related(Prefetch("files", queryset=EditionFile.objects.order_by("format", "path")))
+    )
+
+
+def edition_for(issue: Issue, language: str, version: int | None = None) -> Edition | None:
+    """The published edition (``version`` None), or that version if a reader may open it."""
+    found = Edition.objects.filter(issue=issue, language=language)
+    if version is None:
+        return found.filter(status=EditionStatus.PUBLISHED).first()
+    return found.filter(version=version, status__in=VISIBLE).first()
+
+
+MAIN_SUFFIX: dict[str, str] = {
+    FileFormat.PDF: ".pdf",
+    FileFormat.EPUB: ".epub",
+    FileFormat.WEB: ".html",
+    FileFormat.EMAIL: ".html",
+}
+
+
+def main_files(edition: Edition) -> list[EditionFile]:
+    """One file per format, the one a reader opens: the web edition's cover, the PDF, the EPUB, the email's HTML."""
+    by_format: dict[str, list[EditionFile]] = {}
+    for f in edition.files.all():
+        by_format.setdefault(f.format, []).append(f)
+
+    def rank(f: EditionFile) -> tuple[int, int, int, str]:
+        name = f.path.rsplit("/", 1)[-1]
+        return (
+            0 if name == "index.html" else 1,
+            0 if name.endswith(MAIN_SUFFIX.get(f.format, "\0")) else 1,
+            f.path.count("/"),
+            f.path,
+        )
+
+    order = {fmt: n for n, fmt in enumerate(FileFormat.values)}
+    return [min(files, key=rank) for fmt, files in sorted(by_format.items(), key=lambda kv: order.get(kv[0], 99))]
+
+
+def file_name(file: EditionFile) -> str:
+    """The file's name inside its edition's folder (``<slug>/<number>/<language>/v<version>/``)."""
+    return file.path.split("/", 4)[4]
+
+
+def jobs_of(issue: Issue) -> dict[str, PublishJob]:
+    """The latest job of each language of the issue: one query."""
+    latest: dict[str, PublishJob] = {}
+    for job in PublishJob.objects.filter(issue=issue).order_by("-created", "-pk"):
+        latest.setdefault(job.language, job)
+    return latest
