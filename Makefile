@@ -22,7 +22,7 @@ install: $(VENV)/.installed
 
 run: install
 	$(BIN)/liaison migrate --noinput
-	$(BIN)/liaison demo
+	$(BIN)/liaison demo --publish
 	@echo
 	@echo "Serving Liaison at http://$(HOST):$(PORT)/ (Ctrl-C stops it)"
 	$(BIN)/liaison runserver --noreload $(HOST):$(PORT)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from io import StringIO
+from typing import Any
 from unittest import mock
 
 import pytest
@@ -96,3 +97,17 @@ def test_its_translations_need_no_signal_from_the_editorial_services() -> None:
     assert Translation.objects.filter(machine=True).count() == 1
     one = Issue.objects.get(periodical__slug="bulletin", number=1)
     assert set(translations.complete_languages(one)) == {"en", "fr", "de", "es"}
+
+
+def test_with_publish_it_publishes_issue_one_in_every_complete_language(settings: Any, tmp_path: Any) -> None:
+    from liaison.publishing.models import Edition, EditionStatus
+
+    settings.PUBLISHED_DIR = tmp_path / "published"
+    output = _demo("--publish")
+    published = set(
+        Edition.objects.filter(issue__number=1, status=EditionStatus.PUBLISHED).values_list("language", flat=True)
+    )
+    assert published == set(translations.complete_languages(Issue.objects.get(periodical__slug="bulletin", number=1)))
+    assert published >= {"en", "fr", "de", "es"}
+    assert (tmp_path / "published" / "bulletin" / "1" / "fr" / "v1" / "bulletin-1-fr.pdf").is_file()
+    assert "Publishing issue No. 1" in output

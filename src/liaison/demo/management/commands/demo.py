@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -19,6 +20,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--logins-only", action="store_true", help="Print the demo logins without loading anything."
         )
+        parser.add_argument(
+            "--publish",
+            action="store_true",
+            help="After loading, publish the bulletin's issue No. 1 in every complete language (as `make run` does).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if not options["logins_only"]:
@@ -31,6 +37,9 @@ class Command(BaseCommand):
                     editorial.build()
                     translations.build()
                 self.stdout.write(self.style.SUCCESS(f"Loaded “{federation.name}”."))
+                if options["publish"]:
+                    self.stdout.write("Publishing issue No. 1 of the bulletin…")
+                    call_command("publish", "bulletin", "1", stdout=self.stdout, stderr=self.stderr)
         people = demo.demo_people()
         if not any(person for _login, person in people):
             raise CommandError("This database holds no demo accounts (it was not loaded by “liaison demo”).")
@@ -55,6 +64,12 @@ class Command(BaseCommand):
             "  - the bulletin: issue No. 1 is assembled and ready to publish, No. 2 is open for contributions;"
         )
         self.stdout.write("    “correspondent” has a draft to submit, “editor” has texts waiting for a decision")
+        self.stdout.write(
+            "  - once published (`make run` does it), the issue page offers each edition as PDF and EPUB, and"
+        )
+        self.stdout.write(
+            "    “liaison export-site DIR” writes the public archive as a static site; search it at /search/"
+        )
         self.stdout.write(
             "  - read issue No. 1 at http://127.0.0.1:8000/bulletins/bulletin/1/ in English, French, German or Spanish:"
         )
