@@ -119,7 +119,7 @@ def test_it_rebuilds_lost_files(world: Any, issue: Issue, published: Edition, pu
 
     out, _err = run("bulletin", "1", "--rebuild")
 
-    assert "French v1: 6 file(s) rebuilt, identical." in out
+    assert "French v1: 6 files rebuilt, identical." in out
     assert pdf.read_bytes() == before
 
 
