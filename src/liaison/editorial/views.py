@@ -178,8 +178,6 @@ def contribution_new(request: HttpRequest) -> HttpResponse:
                 kind=data["kind"],
                 body=data["body"],
             )
-        except NotAllowed as exc:
-            raise PermissionDenied from exc
         except LiaisonError as exc:
             apply_error(form, exc)
         else:
@@ -357,8 +355,6 @@ def contribution_edit(request: HttpRequest, pk: int) -> HttpResponse:
             yours = {key: data[key] for key in ("title", "language", "kind", "signed_by", "body")}
             form = forms.EditForm(initial={**yours, "base_version": current.version}, section=contribution.section)
             messages.warning(request, str(exc.message))
-        except NotAllowed as exc:
-            raise PermissionDenied from exc
         except LiaisonError as exc:
             apply_error(form, exc)
         else:
@@ -475,8 +471,6 @@ def issue_new(request: HttpRequest, periodical: str) -> HttpResponse:
                 title=data["title"],
                 gap_reason=data["gap_reason"],
             )
-        except NotAllowed as exc:
-            raise PermissionDenied from exc
         except LiaisonError as exc:
             apply_error(form, exc)
         else:
@@ -621,8 +615,6 @@ def call_new(request: HttpRequest, periodical: str, number: int) -> HttpResponse
                 sections=data["sections"],
                 regions=data["regions"],
             )
-        except NotAllowed as exc:
-            raise PermissionDenied from exc
         except LiaisonError as exc:
             apply_error(form, exc)
         else:

@@ -5,18 +5,24 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, QueryDict
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
-from liaison.errors import LiaisonError
+from liaison.errors import LiaisonError, NotAllowed
 from liaison.federation.models import EventKind, Region, RoleKind, Section
 
 TEXT = {"dir": "auto"}
 
 
 def apply_error(form: forms.Form, error: LiaisonError) -> None:
-    """Put a service's refusal next to the field it names, or above the form when it names none."""
+    """Put a service's refusal next to the field it names, or above the form when it names none.
+
+    A refusal of permission is not the form's business: it answers 403 (the error page says why), so views catch
+    ``LiaisonError`` once and never need a clause of their own for ``NotAllowed``."""
+    if isinstance(error, NotAllowed):
+        raise PermissionDenied(str(error.message)) from error
     field = error.field if error.field in form.fields else None
     form.add_error(field, str(error.message))
 

@@ -21,7 +21,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from liaison.errors import LiaisonError, NotAllowed
+from liaison.errors import LiaisonError
 from liaison.federation import access, forms, services
 from liaison.federation.access import actor_for_request
 from liaison.federation.guards import members_only, secretariat_only, signed_in
@@ -107,8 +107,6 @@ def region_add(request: HttpRequest) -> HttpResponse:
             region = services.create_region(
                 actor_for_request(request), name=form.cleaned_data["name"], order=form.cleaned_data["order"]
             )
-        except NotAllowed as exc:
-            raise PermissionDenied from exc
         except LiaisonError as exc:
             forms.apply_error(form, exc)
         else:
@@ -132,8 +130,6 @@ def section_add(request: HttpRequest) -> HttpResponse:
                 region=data["region"],
                 languages=data["languages"],
             )
-        except NotAllowed as exc:
-            raise PermissionDenied from exc
         except LiaisonError as exc:
             forms.apply_error(form, exc)
         else:
@@ -168,8 +164,6 @@ def section_edit(request: HttpRequest, slug: str) -> HttpResponse:
                 region=data["region"],
                 languages=data["languages"],
             )
-        except NotAllowed as exc:
-            raise PermissionDenied from exc
         except LiaisonError as exc:
             forms.apply_error(form, exc)
         else:
@@ -201,8 +195,6 @@ def event_add(request: HttpRequest, slug: str) -> HttpResponse:
                 new_name=data["new_name"],
                 note=data["note"],
             )
-        except NotAllowed as exc:
-            raise PermissionDenied from exc
         except LiaisonError as exc:
             forms.apply_error(form, exc)
         else:
@@ -237,8 +229,6 @@ def delegations(request: HttpRequest) -> HttpResponse:
                 end=data["end"],
                 note=data["note"],
             )
-        except NotAllowed as exc:
-            raise PermissionDenied from exc
         except LiaisonError as exc:
             forms.apply_error(form, exc)
         else:
@@ -332,8 +322,6 @@ def person_add(request: HttpRequest) -> HttpResponse:
             person = services.create_person(
                 actor_for_request(request), pseudonym=form.cleaned_data["pseudonym"], **form.identity()
             )
-        except NotAllowed as exc:
-            raise PermissionDenied from exc
         except LiaisonError as exc:
             forms.apply_error(form, exc)
         else:
@@ -366,8 +354,6 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 pseudonym=form.cleaned_data["pseudonym"] if with_pseudonym else None,
                 **form.identity(),
             )
-        except NotAllowed as exc:
-            raise PermissionDenied from exc
         except LiaisonError as exc:
             forms.apply_error(form, exc)
         else:
@@ -399,8 +385,6 @@ def role_add(request: HttpRequest, pk: int) -> HttpResponse:
                 languages=data["languages"],
                 since=data["since"],
             )
-        except NotAllowed as exc:
-            raise PermissionDenied from exc
         except LiaisonError as exc:
             forms.apply_error(form, exc)
         else:
@@ -436,8 +420,6 @@ def role_end(request: HttpRequest, pk: int, role_pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.end_role(actor_for_request(request), role, until=form.cleaned_data["until"])
-        except NotAllowed as exc:
-            raise PermissionDenied from exc
         except LiaisonError as exc:
             forms.apply_error(form, exc)
         else:
@@ -473,8 +455,6 @@ def invite(request: HttpRequest, pk: int) -> HttpResponse:
                 email=form.cleaned_data["email"],
                 request=request,
             )
-        except NotAllowed as exc:
-            raise PermissionDenied from exc
         except LiaisonError as exc:
             forms.apply_error(form, exc)
         else:

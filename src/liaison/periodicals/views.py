@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from liaison.errors import LiaisonError, NotAllowed
+from liaison.errors import LiaisonError
 from liaison.federation import access
 from liaison.federation.access import actor_for_request
 from liaison.federation.forms import apply_error, submitted
@@ -48,8 +48,6 @@ def _add(request: HttpRequest, form: PeriodicalForm, *, section: Section | None,
                 language=data["language"],
                 frequency=data["frequency"],
             )
-        except NotAllowed as exc:
-            raise PermissionDenied from exc
         except LiaisonError as exc:
             apply_error(form, exc)
         else:
