@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "liaison.translations",
     "liaison.publishing",
     "liaison.search",
+    "liaison.conference",
     "liaison.api",
     "liaison.demo",
 ]
