@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "liaison.publishing",
     "liaison.search",
     "liaison.conference",
+    "liaison.distribution",
+    "liaison.exchange",
     "liaison.api",
     "liaison.demo",
 ]

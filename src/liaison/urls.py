@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("liaison.editorial.urls")),
     path("", include("liaison.translations.urls")),
     path("", include("liaison.publishing.urls")),
+    path("conferences/", include("liaison.conference.urls")),
     path("feeds/", include("liaison.publishing.feed_urls")),
     path("search/", include("liaison.search.urls")),
     path("accounts/", include("liaison.accounts.urls")),

@@ -50,6 +50,8 @@ api.add_router("", registry.router)
 api.add_router("", people.router)
 api.add_router("", "liaison.api.editorial.router")
 api.add_router("", "liaison.api.translations.router")
+api.add_router("", "liaison.api.conference.router")
+api.add_router("", "liaison.api.distribution.router")
 
 
 @api.exception_handler(LiaisonError)
