@@ -246,6 +246,11 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
+# Periodic work, run by `celery -A liaison.celery beat` (one beat process per install); without Celery, cron runs
+# the matching commands instead (`liaison remind`).
+CELERY_BEAT_SCHEDULE = {
+    "conference-reminders": {"task": "liaison.conference.tasks.send_reminders_task", "schedule": 60 * 60},
+}
 
 LOGGING = {
     "version": 1,

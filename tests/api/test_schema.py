@@ -56,6 +56,15 @@ PATHS = {
     "/glossary/concepts/{key}": {"get"},
     "/glossary/terms": {"post"},
     "/glossary/terms/{term_id}": {"put", "delete"},
+    "/conferences": {"get", "post"},
+    "/conferences/{conference_id}": {"get"},
+    "/conferences/{conference_id}/questions": {"get", "post"},
+    "/conferences/{conference_id}/waves": {"get", "post"},
+    "/conferences/{conference_id}/positions": {"get", "post"},
+    "/conferences/{conference_id}/positions/{section}/{number}": {"get", "put"},
+    "/conferences/{conference_id}/positions/{section}/{number}/endorsements": {"post"},
+    "/conferences/{conference_id}/endorsements": {"get"},
+    "/conferences/{conference_id}/endorsements/{endorsement_id}": {"delete"},
 }
 
 

@@ -419,3 +419,13 @@ def test_publishing_the_statement_publishes_the_position(world: Any, conference:
     assert cell(world, conference, "a", 0, role="member", now=BEFORE).state == PositionState.SUBMITTED
     publish(world, position)
     assert cell(world, conference, "a", 0, role="member", now=BEFORE).state == PositionState.PUBLISHED
+
+
+def test_a_text_missing_in_the_readers_language_falls_back_to_the_sites_default_then_by_code() -> None:
+    texts = {"de": "Die Einheitsfront", "en": "The united front", "fr": "Le front unique"}
+    assert services.text_in(texts, "fr") == ("Le front unique", "fr")
+    assert services.text_in(texts, "fr-ca") == ("Le front unique", "fr")
+    # No Russian: English (LANGUAGE_CODE), not German although "de" sorts first.
+    assert services.text_in(texts, "ru") == ("The united front", "en")
+    assert services.text_in({"es": "El frente", "de": "Die Front"}, "ru") == ("Die Front", "de")
+    assert services.text_in({}, "ru") == ("", "")

@@ -266,3 +266,36 @@ class Endorsement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.section} endorses {self.position}"
+
+
+class ReminderKind(models.TextChoices):
+    BEFORE = "before", pgettext_lazy("reminder kind", "before the deadline")
+    OVERDUE = "overdue", pgettext_lazy("reminder kind", "overdue")
+
+
+class Reminder(models.Model):
+    """A reminder sent to a section's correspondents about the positions it has not stated in its wave.
+
+    One per section, wave and kind: the constraint, not a prior check, decides which of two runs at the same
+    moment sends it, so nobody is reminded twice. Recorded even when no correspondent has an email address (with
+    no recipients): the section's dashboard shows it all the same, and the next run does not try again."""
+
+    section = models.ForeignKey(Section, on_delete=models.CASCADE, related_name="+")
+    wave = models.ForeignKey(Wave, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(_("kind"), max_length=20, choices=ReminderKind.choices)
+    # The numbers of the questions then still to state: what the message named.
+    questions = models.JSONField(default=list)
+    recipients = models.PositiveIntegerField(_("recipients"), default=0)
+    sent_at = models.DateTimeField(_("sent at"))
+
+    class Meta:
+        verbose_name = _("reminder")
+        verbose_name_plural = _("reminders")
+        ordering = ["-sent_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["section", "wave", "kind"], name="reminder_once_per_wave_and_kind"),
+            models.CheckConstraint(condition=Q(kind__in=ReminderKind.values), name="reminder_kind_known"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.section}: {self.wave} ({self.kind})"

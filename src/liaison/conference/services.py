@@ -13,6 +13,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone, translation
@@ -89,12 +90,17 @@ def clean_texts(
 
 
 def text_in(texts: Mapping[str, str], language: str | None = None) -> tuple[str, str]:
-    """The text in the reader's language (the active one by default), else in the federation's first working
-    language that has it, else any; with the language it is in, so a page can mark it (``lang``, ``dir``)."""
+    """The text in the reader's language (the active one by default), else in the site's default language
+    (``LANGUAGE_CODE``), else in the first language by code, so that every reader without their own gets the same
+    one; with the language it is in, so a page can mark it (``lang``, ``dir``).
+
+    The default language rather than the federation's working languages: the matrix calls this for every cell, and
+    the fallback must not cost a query."""
     if not texts:
         return "", ""
     language = language_codes.normalize(language or translation.get_language() or "en")
-    for code in (language, language.split("-")[0]):
+    default = language_codes.normalize(settings.LANGUAGE_CODE)
+    for code in (language, language.split("-")[0], default, default.split("-")[0]):
         if code in texts:
             return texts[code], code
     code = sorted(texts)[0]
@@ -248,6 +254,77 @@ def create_question(
         return Question.objects.create(
             conference=conference, number=number, title=titles, description=descriptions, options=chosen
         )
+
+
+def edit_question(
+    actor: Actor,
+    question: Question,
+    *,
+    title: Mapping[str, str],
+    description: Mapping[str, str] | None = None,
+    options: Iterable[str] = (),
+) -> Question:
+    """The secretariat rewrites a question's texts (adding the working languages still missing) or its options.
+
+    An option a section has chosen stays offered: removing it would leave that position choosing what the question
+    no longer offers."""
+    _require_manager(actor, _("Only the editors set a conference's agenda."))
+    _refuse_closed(question.conference)
+    working = _working_languages()
+    titles = clean_texts(title, field="title", limit=MAX_TITLE, languages=working)
+    descriptions = clean_texts(
+        description, field="description", limit=MAX_DESCRIPTION, required=False, languages=working
+    )
+    chosen = _clean_options(options)
+    offered = [*(chosen or [Option.OWN.value]), Option.ABSTAIN.value]
+    with transaction.atomic():
+        current = Question.objects.select_for_update().get(pk=question.pk)
+        held = sorted(
+            set(Position.objects.filter(question=current).exclude(option__in=offered).values_list("option", flat=True))
+        )
+        if held:
+            raise LiaisonError(
+                _("Sections have chosen %(options)s on this question: what they chose stays offered.")
+                % {"options": ", ".join(f"“{Option(o).label}”" for o in held if o in Option.values)},
+                field="options",
+            )
+        current.title, current.description, current.options = titles, descriptions, chosen
+        current.save(update_fields=["title", "description", "options"])
+    question.refresh_from_db()
+    return question
+
+
+def move_question(actor: Actor, question: Question, *, to: int) -> Question:
+    """Put a question at place ``to`` of the agenda, the others following in their order.
+
+    Only before any position is stated: statements are titled with their question's number ("on question 2"), and
+    the positions' pages are addressed by it, so renumbering afterwards would make them name another question."""
+    _require_manager(actor, _("Only the editors set a conference's agenda."))
+    conference = question.conference
+    _refuse_closed(conference)
+    with transaction.atomic():
+        Conference.objects.select_for_update().get(pk=conference.pk)
+        if Position.objects.filter(conference=conference).exists():
+            raise LiaisonError(
+                _("Sections have already stated positions: the questions keep their numbers."), field="number"
+            )
+        agenda = list(conference.questions.order_by("number"))
+        if not 1 <= to <= len(agenda):
+            raise LiaisonError(
+                _("Choose a place between 1 and %(n)d.") % {"n": len(agenda)},
+                field="number",
+            )
+        moved = next(q for q in agenda if q.pk == question.pk)
+        agenda.remove(moved)
+        agenda.insert(to - 1, moved)
+        # Two passes: the numbers are unique at every step, so the old ones are first moved out of the way.
+        offset = max(q.number for q in agenda) + len(agenda)
+        for index, item in enumerate(agenda, start=1):
+            Question.objects.filter(pk=item.pk).update(number=offset + index)
+        for index, item in enumerate(agenda, start=1):
+            Question.objects.filter(pk=item.pk).update(number=index)
+    question.refresh_from_db()
+    return question
 
 
 # Waves -----------------------------------------------------------------------------------------------------------
@@ -729,34 +806,40 @@ def matrix(
     region: Region | None = None,
     wave: Wave | None = None,
     state: str | None = None,
+    section: Section | None = None,
 ) -> Matrix:
     """Sections (grouped by region, with their lineage) by questions, each cell what this actor may see of the
-    position. A constant number of queries, whatever the number of sections, questions and positions."""
+    position. A constant number of queries, whatever the number of sections, questions and positions.
+
+    Given ``section``, only its row, whatever its status (a section's own page reads it)."""
     if not access.can_read(actor, conference):
         raise NotAllowed(_("This conference's positions are for the federation's members."))
     now = now or timezone.now()
     editor = editorial_access.is_editor(actor)
     questions = list(conference.questions.order_by("number"))
-    waves = list(conference.waves.prefetch_related("regions").order_by("deadline", "id"))
+    waves = list(
+        conference.waves.select_related("issue__periodical").prefetch_related("regions").order_by("deadline", "id")
+    )
     wave_by_region = {r.pk: w for w in waves for r in w.regions.all()}
     wave_by_id = {w.pk: w for w in waves}
     overrides = dict(conference.wave_overrides.values_list("section_id", "wave_id"))
     revisions: dict[tuple[int, int], list[_Revision]] = defaultdict(list)
     position_ids: dict[tuple[int, int], int] = {}
-    for row in (
-        PositionRevision.objects.filter(position__conference=conference)
-        .order_by("position_id", "number")
-        .values_list(
-            "position_id",
-            "position__section_id",
-            "position__question_id",
-            "number",
-            "option",
-            "stance",
-            "contribution__state",
-            "contribution__submitted_at",
-            "contribution_id",
-        )
+    found = PositionRevision.objects.filter(position__conference=conference)
+    standing = Endorsement.objects.filter(position__conference=conference, withdrawn_at__isnull=True)
+    if section is not None:
+        found = found.filter(position__section=section)
+        standing = standing.filter(position__section=section)
+    for row in found.order_by("position_id", "number").values_list(
+        "position_id",
+        "position__section_id",
+        "position__question_id",
+        "number",
+        "option",
+        "stance",
+        "contribution__state",
+        "contribution__submitted_at",
+        "contribution_id",
     ):
         position_id, section_id, question_id, number, option, stance, c_state, submitted_at, c_id = row
         revisions[(section_id, question_id)].append(
@@ -764,13 +847,12 @@ def matrix(
         )
         position_ids[(section_id, question_id)] = position_id
     endorsers: dict[int, list[str]] = defaultdict(list)
-    for position_id, name in (
-        Endorsement.objects.filter(position__conference=conference, withdrawn_at__isnull=True)
-        .order_by("section__name")
-        .values_list("position_id", "section__name")
-    ):
+    for position_id, name in standing.order_by("section__name").values_list("position_id", "section__name"):
         endorsers[position_id].append(name)
-    sections = _sections_for(conference, {s for s, _q in revisions})
+    if section is not None:
+        sections = list(Section.objects.filter(pk=section.pk).select_related("region"))
+    else:
+        sections = _sections_for(conference, {s for s, _q in revisions})
     lineage = _lineage([s.pk for s in sections])
 
     heads = []
@@ -778,25 +860,25 @@ def matrix(
         title, lang = text_in(q.title, language)
         heads.append(QuestionHead(q, title, lang))
     groups: dict[int, RegionGroup] = {}
-    for section in sections:
-        if region is not None and section.region_id != region.pk:
+    for listed in sections:
+        if region is not None and listed.region_id != region.pk:
             continue
-        section_wave = wave_by_id.get(overrides[section.pk]) if section.pk in overrides else None
-        section_wave = section_wave or wave_by_region.get(section.region_id)
+        section_wave = wave_by_id.get(overrides[listed.pk]) if listed.pk in overrides else None
+        section_wave = section_wave or wave_by_region.get(listed.region_id)
         if wave is not None and (section_wave is None or section_wave.pk != wave.pk):
             continue
         deadline = section_wave.deadline if section_wave else None
         cells = []
         for q in questions:
-            cell = _cell(actor, conference, section, q, revisions.get((section.pk, q.pk), []), deadline, now, editor)
-            cell.position_id = position_ids.get((section.pk, q.pk))
+            cell = _cell(actor, conference, listed, q, revisions.get((listed.pk, q.pk), []), deadline, now, editor)
+            cell.position_id = position_ids.get((listed.pk, q.pk))
             if cell.position_id is not None and cell.revision is not None:
                 cell.endorsed_by = endorsers.get(cell.position_id, [])
             cells.append(cell)
         if state is not None and not any(c.state == state for c in cells):
             continue
-        group = groups.setdefault(section.region_id, RegionGroup(section.region, []))
-        group.rows.append(Row(section, section_wave, deadline, lineage.get(section.pk, []), cells))
+        group = groups.setdefault(listed.region_id, RegionGroup(listed.region, []))
+        group.rows.append(Row(listed, section_wave, deadline, lineage.get(listed.pk, []), cells))
     return Matrix(conference, heads, list(groups.values()))
 
 
@@ -819,6 +901,10 @@ def _cell(
         for r in revisions
         if access.can_see_statement(actor, conference, section.pk, r.state, r.submitted, editor=editor)
     ]
+    if not own and not editor and visible and visible[-1].state == State.PUBLISHED:
+        # A revision with the editors is not the readers' business yet: they read, and are told they read, the
+        # position as last published.
+        state = PositionState.PUBLISHED
     cell = Cell(question_id=question.pk, state=state)
     if visible:
         shown = visible[-1]

@@ -8,7 +8,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from liaison.demo import editorial, translations
+from liaison.conference.models import Conference
+from liaison.demo import conference, editorial, translations
 from liaison.demo import federation as demo
 from liaison.federation.models import Federation
 
@@ -36,10 +37,13 @@ class Command(BaseCommand):
                     federation = demo.build()
                     editorial.build()
                     translations.build()
+                    conference.build()
                 self.stdout.write(self.style.SUCCESS(f"Loaded “{federation.name}”."))
                 if options["publish"]:
                     self.stdout.write("Publishing issue No. 1 of the bulletin…")
                     call_command("publish", "bulletin", "1", stdout=self.stdout, stderr=self.stderr)
+                    with transaction.atomic():
+                        conference.endorse_published()
         people = demo.demo_people()
         if not any(person for _login, person in people):
             raise CommandError("This database holds no demo accounts (it was not loaded by “liaison demo”).")
@@ -54,6 +58,8 @@ class Command(BaseCommand):
         self.stdout.write("  editor and admin also need a two-factor code: “.venv/bin/liaison totp-code editor”")
         self.stdout.write("  prints the current one (demo accounts only).")
         self.stdout.write("")
+        first = Conference.objects.order_by("pk").values_list("pk", flat=True).first()
+        conference_id = first if first is not None else "<id>"
         self.stdout.write("What to try first:")
         self.stdout.write(
             "  - the federation at a glance at http://127.0.0.1:8000/ (a split and a suspension in the lineage)"
@@ -85,4 +91,14 @@ class Command(BaseCommand):
         self.stdout.write(
             "    draft to check and a draft sent back by its reviewer; “reviewer” has a Russian text to review"
         )
+        site = "http://127.0.0.1:8000/conferences"
+        for line in (
+            f"  - the conference at {site}/: its timeline, four questions in five languages, two reply",
+            f"    waves; the positions matrix at {site}/{conference_id}/positions/ shows Europe's",
+            "    positions (published with issue No. 1), the Americas, Asia and Africa due for No. 2 and one section",
+            "    overdue; filter it or download it as CSV. “correspondent” finds the French section's revised",
+            "    position and its history, “corresponsal” a position in draft to submit, and “editor” who is overdue",
+            f"    at {site}/{conference_id}/overdue/ (and the calendar feed at {site}/{conference_id}/calendar.ics)",
+        ):
+            self.stdout.write(line)
         self.stdout.write("  - the API: http://127.0.0.1:8000/api/v1/sections")
