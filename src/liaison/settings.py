@@ -181,6 +181,8 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
+# The largest PDF of a section's paper issue that may be uploaded for the exchange.
+EXCHANGE_PDF_MAX_BYTES = env.int("EXCHANGE_PDF_MAX_BYTES", default=20 * 1024 * 1024)
 WHITENOISE_USE_FINDERS = True
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

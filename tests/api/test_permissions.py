@@ -11,9 +11,11 @@ from django.test import Client
 from liaison.api.api import api
 from liaison.federation.models import Person, Region, Section, SectionEvent
 from tests.api.conftest import API, API_ROLES, post_json
+from tests.api.test_conference_permissions import OPERATIONS as CONFERENCE_OPERATIONS
 from tests.api.test_editorial_permissions import MATRIX as EDITORIAL_MATRIX
 from tests.api.test_translations_permissions import MATRIX as TRANSLATIONS_MATRIX
 from tests.conftest import World
+from tests.distribution.test_api_matrix import MATRIX as DISTRIBUTION_MATRIX
 
 PUBLIC = dict.fromkeys(API_ROLES, 200)
 MEMBERS = {**dict.fromkeys(API_ROLES, 200), "anonymous": 401, "norole": 403}
@@ -80,9 +82,14 @@ def test_permission_matrix(
 def test_the_matrix_covers_every_endpoint() -> None:
     schema = api.get_openapi_schema()
     operations = {(method, path.removeprefix(API)) for path, item in schema["paths"].items() for method in item}
-    assert operations == {
-        (method, template) for method, template, *_rest in MATRIX + EDITORIAL_MATRIX + TRANSLATIONS_MATRIX
-    }
+    assert (
+        operations
+        == {
+            (method, template)
+            for method, template, *_rest in MATRIX + EDITORIAL_MATRIX + TRANSLATIONS_MATRIX + DISTRIBUTION_MATRIX
+        }
+        | CONFERENCE_OPERATIONS
+    )
 
 
 @pytest.mark.parametrize("role", ["anonymous", "member", "corr_a"])

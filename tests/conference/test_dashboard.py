@@ -142,9 +142,9 @@ def test_the_last_reminder_is_shown(world: Any, ready: None, client_as: Any) -> 
     assert "Last reminder" not in page(client_as("corr_a"))
     reminders.send_reminders(now=EUROPE_DEADLINE - datetime.timedelta(days=2))
     html = page(client_as("corr_a"))
-    assert "Last reminder (before the deadline): Feb. 27, 2031, noon, mailed to one correspondent." in html
+    assert "Last reminder (before the deadline): Feb. 27, 2031, noon, mailed to 1 correspondent." in html
     reminders.send_reminders(now=EUROPE_DEADLINE + datetime.timedelta(days=1))
-    assert "Last reminder (overdue): March 2, 2031, noon, mailed to one correspondent." in page(client_as("corr_a"))
+    assert "Last reminder (overdue): March 2, 2031, noon, mailed to 1 correspondent." in page(client_as("corr_a"))
 
 
 def test_a_reminder_nobody_could_receive_says_so(world: Any, ready: None, client_as: Any) -> None:

@@ -130,12 +130,33 @@ def _encodable(text: str) -> bool:
     return True
 
 
-def render(text: str, *, doc_id: str = "", resolve: Resolver | None = None) -> str:
-    """Sanitized HTML for a contribution's Markdown. ``doc_id`` keeps footnote anchors apart on a page of many."""
-    env: dict[str, object] = {"resolve": resolve}
+@dataclass(frozen=True)
+class Parsed:
+    """A text parsed once, to be rendered as often as wanted (``render_parsed``): its tokens, and what the parse
+    left in the environment (the footnotes), which rendering reads. Rendering neither changes the tokens nor that
+    environment, so one ``Parsed`` may be rendered many times, in any thread."""
+
+    tokens: Sequence[Token]
+    env: dict[str, object]
+
+
+def parse(text: str) -> Parsed:
+    """The parse ``render`` starts with: neither ``doc_id`` nor ``resolve`` play any part in it."""
+    env: dict[str, object] = {}
+    return Parsed(tuple(_MD.parse(_valid_unicode(text), env)), env)
+
+
+def render_parsed(parsed: Parsed, *, doc_id: str = "", resolve: Resolver | None = None) -> str:
+    """What ``render`` gives for the text ``parsed`` came from, byte for byte, without parsing it again."""
+    env: dict[str, object] = {**parsed.env, "resolve": resolve}
     if doc_id:
         env["docId"] = doc_id
-    return sanitize(_MD.render(_valid_unicode(text), env))
+    return sanitize(_MD.renderer.render(parsed.tokens, _MD.options, env))
+
+
+def render(text: str, *, doc_id: str = "", resolve: Resolver | None = None) -> str:
+    """Sanitized HTML for a contribution's Markdown. ``doc_id`` keeps footnote anchors apart on a page of many."""
+    return render_parsed(parse(text), doc_id=doc_id, resolve=resolve)
 
 
 def too_deep(text: str) -> bool:

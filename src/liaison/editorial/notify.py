@@ -32,6 +32,14 @@ def notice(section_id: int, kind: str, **about: Any) -> Notice:
     return created
 
 
+def notices(kind: str, about: list[tuple[int, dict[str, Any]]]) -> list[Notice]:
+    """``notice`` for each (section, what it is about) of ``about``, in one query, mailed together on commit."""
+    created = Notice.objects.bulk_create(Notice(section_id=section_id, kind=kind, **what) for section_id, what in about)
+    ids = [n.pk for n in created]
+    transaction.on_commit(lambda: mail_notices(ids), robust=True)
+    return created
+
+
 def recipients(item: Notice) -> list[tuple[str, str]]:
     """(address, language) of the section's correspondents with an email address, each address once. Whoever made
     the decision is not told of it."""
@@ -79,6 +87,31 @@ def mail_notice(notice_id: int) -> int:
         Notice.objects.filter(pk=notice_id).update(mailed_at=None)
         log.exception("Notice %s could not be mailed", notice_id)
         raise
+
+
+def mail_notices(notice_ids: list[int]) -> int:
+    """``mail_notice`` for each of them; the notices no one is to receive (their section has no correspondent with
+    an address) are claimed together, in one query rather than three each. Returns how many messages went out."""
+    found = list(Notice.objects.filter(pk__in=notice_ids, mailed_at__isnull=True).select_related("decision"))
+    told: dict[tuple[int, int | None], bool] = {}
+    silent: set[int] = set()
+    for item in found:
+        key = (item.section_id, item.decision.actor_id if item.decision is not None else None)
+        if key not in told:
+            told[key] = bool(recipients(item))
+        if not told[key]:
+            silent.add(item.pk)
+    if silent:
+        Notice.objects.filter(pk__in=silent, mailed_at__isnull=True).update(mailed_at=timezone.now())
+    sent = 0
+    for item in found:
+        if item.pk in silent:
+            continue
+        try:
+            sent += mail_notice(item.pk)
+        except Exception:  # noqa: S112 - logged in mail_notice; the others still go
+            continue
+    return sent
 
 
 def mail_pending() -> int:

@@ -866,11 +866,38 @@ def mark_published(actor: Actor, issue: Issue) -> Issue:
         current.status = IssueStatus.PUBLISHED
         current.published_at = timezone.now()
         current.save(update_fields=["status", "published_at"])
-        for item in current.items.select_related("contribution"):
-            if item.contribution.state == State.PLACED:
-                transition(actor, item.contribution, State.PUBLISHED)
+        _publish_contents(actor, current)
     issue.refresh_from_db()
     return issue
+
+
+def _publish_contents(actor: Actor, issue: Issue) -> None:
+    """Every contribution placed in ``issue`` becomes published, as ``transition`` would make each one (a decision
+    recorded, a notice to its section), in a few queries whatever the number of items: a 200-item issue is
+    published inside the publishing transaction, where 200 transitions one by one cost a second."""
+    placed = list(
+        Contribution.objects.select_for_update()
+        .filter(item__issue=issue, state=State.PLACED)
+        .order_by("item__position")
+    )
+    if not placed:
+        return
+    name = _actor_name(actor)
+    decisions = Decision.objects.bulk_create(
+        Decision(
+            contribution=contribution,
+            from_state=State.PLACED,
+            to_state=State.PUBLISHED,
+            actor=actor.user,
+            actor_name=name,
+        )
+        for contribution in placed
+    )
+    Contribution.objects.filter(pk__in=[c.pk for c in placed]).update(state=State.PUBLISHED, updated=timezone.now())
+    notify.notices(
+        NoticeKind.DECISION,
+        [(c.section_id, {"decision": decision}) for c, decision in zip(placed, decisions, strict=True)],
+    )
 
 
 # Citations -------------------------------------------------------------------------------------------------------

@@ -148,18 +148,24 @@ def edition_data(
     if issue.periodical.audience == Audience.PUBLIC:
         citing = citing.filter(source__item__issue__periodical__audience=Audience.PUBLIC)
     citing = citing.select_related("source__item__issue__periodical", "source")
+    # Each item's citers, in the query's order: looked up per item, not searched for among all the citations.
+    cited_by: dict[int, list[Citation]] = {}
+    for c in citing:
+        cited_by.setdefault(c.target_id, []).append(c)
     with i18n.override(code):
         data_items = []
+        kind_labels: dict[str, str] = {}  # a kind's name in the edition's language, looked up once
         for item in items:
             contribution = item.contribution
             coverage = covered[item.pk]
             text = coverage.translation if coverage.translation is not None else None
             backlinks = tuple(
                 Backlink(_ref(c.source.item), citation_label(c.source.item), c.source.title)
-                for c in citing
-                if c.target_id == item.pk
+                for c in cited_by.get(item.pk, ())
             )
             own_language = language_codes.normalize(text.language if text else contribution.language)
+            if contribution.kind not in kind_labels:
+                kind_labels[contribution.kind] = str(contribution.get_kind_display())
             data_items.append(
                 ItemData(
                     position=item.position,
@@ -175,7 +181,7 @@ def edition_data(
                     section=contribution.section.name,
                     signature=contribution.signed_by.pseudonym if contribution.signed_by else contribution.section.name,
                     kind=contribution.kind,
-                    kind_label=str(contribution.get_kind_display()),
+                    kind_label=kind_labels[contribution.kind],
                     backlinks=tuple(sorted(backlinks, key=lambda b: b.ref)),
                 )
             )

@@ -8,20 +8,23 @@ Tests put their own renderers here (``RENDERERS``), named as ``"package.module"`
 
 from __future__ import annotations
 
+import functools
 import importlib
 import inspect
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.utils.translation import gettext as _
 
 from liaison.publishing.edition import EditionData
 from liaison.publishing.models import FileFormat
-from liaison.publishing.renderers import Rendered
+from liaison.publishing.renderers import Finish, Rendered, preparation, runs_in_background
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 # In the order they are rendered and listed: the web pages first, the email edition (which links to the others) last.
 RENDERERS: list[tuple[str, str]] = [
@@ -36,16 +39,30 @@ RENDERERS: list[tuple[str, str]] = [
 class Renderer:
     format: str
     render: Callable[..., Rendered]
+    # Rendered in a helper thread while the others run (``renderers.in_background``).
+    background: bool = False
 
     @property
     def label(self) -> str:
         return format_label(self.format)
 
     def __call__(self, data: EditionData, formats_present: list[str]) -> Rendered:
-        # The web pages link to the other formats published beside them: the renderers that say so are told which.
-        if "formats_present" in inspect.signature(self.render).parameters:
-            return self.render(data, formats_present=formats_present)
-        return self.render(data)
+        return _call(self.render, data, formats_present)
+
+    def start(self, data: EditionData, formats_present: list[str]) -> Finish:
+        """For a background renderer: its own preparation done now, in this thread, and what is left for the helper
+        thread (the whole renderer when it has no ``prepare``)."""
+        prepare = preparation(self.render)
+        if prepare is None:
+            return functools.partial(self, data, formats_present)
+        return _call(prepare, data, formats_present)
+
+
+def _call(function: Callable[..., T], data: EditionData, formats_present: list[str]) -> T:
+    # The web pages link to the other formats published beside them: the renderers that say so are told which.
+    if "formats_present" in inspect.signature(function).parameters:
+        return function(data, formats_present=formats_present)
+    return function(data)
 
 
 def format_label(fmt: str) -> str:
@@ -65,7 +82,8 @@ def available() -> tuple[list[Renderer], list[str]]:
     warnings: list[str] = []
     for fmt, name in RENDERERS:
         try:
-            found.append(Renderer(fmt, _load(name)))
+            render = _load(name)
+            found.append(Renderer(fmt, render, background=runs_in_background(render)))
         except ModuleNotFoundError as error:
             module = name.partition(":")[0]
             if error.name and (error.name == module or module.startswith(f"{error.name}.")):

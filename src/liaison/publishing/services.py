@@ -17,6 +17,8 @@ rebuilding it (``rebuild_edition``) gives the same bytes.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import dataclasses
 import datetime
 import hashlib
@@ -24,6 +26,7 @@ import logging
 import mimetypes
 import uuid
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -40,9 +43,10 @@ from liaison.editorial.templatetags.editorial import coverage_label
 from liaison.errors import Conflict, LiaisonError, NotAllowed, NotFound
 from liaison.federation.access import Actor, actor_for_user
 from liaison.periodicals.models import Issue, IssueStatus, Periodical
-from liaison.publishing import registry, storage
+from liaison.publishing import parsing, registry, signals, storage
 from liaison.publishing.edition import EditionData, Incomplete, edition_data
 from liaison.publishing.models import Edition, EditionFile, EditionStatus, FileFormat, JobState, PublishJob
+from liaison.publishing.renderers import Finish, Rendered
 from liaison.translations import services as translations
 
 logger = logging.getLogger(__name__)
@@ -243,17 +247,21 @@ class _Run:
             raise _LeaseLost
         return locked
 
-    def advance(self, step: str, done: int = 1) -> None:
+    def advance(self, step: str, done: int = 1, *, save: bool = True) -> None:
+        """The job moves on to ``step``. ``save=False`` for a step the next one follows at once ("Rendered: PDF",
+        then "Rendering: EPUB"): the run's own callback sees it, the database does not, which saves a commit for
+        a state nobody else could have seen anyway. Each save renews the lease, or finds it lost."""
         job = self.job
         job.steps_done = min(job.steps_done + done, job.steps_total)
         job.step = step[:200]
-        job.heartbeat = timezone.now()
         job.warnings = list(self.warnings)
-        updated = PublishJob.objects.filter(pk=job.pk, runner=self.token, state=JobState.RUNNING).update(
-            steps_done=job.steps_done, step=job.step, heartbeat=job.heartbeat, warnings=job.warnings
-        )
-        if not updated:
-            raise _LeaseLost
+        if save:
+            job.heartbeat = timezone.now()
+            updated = PublishJob.objects.filter(pk=job.pk, runner=self.token, state=JobState.RUNNING).update(
+                steps_done=job.steps_done, step=job.step, heartbeat=job.heartbeat, warnings=job.warnings
+            )
+            if not updated:
+                raise _LeaseLost
         if self.on_progress is not None:
             self.on_progress(job)
 
@@ -362,35 +370,102 @@ def media_type_of(name: str) -> str:
 
 
 def _render_all(
-    data: EditionData, renderers: list[registry.Renderer], run: _Run | None = None
+    data: EditionData,
+    renderers: list[registry.Renderer],
+    run: _Run | None = None,
+    sink: Callable[[str, bytes], object] | None = None,
 ) -> tuple[dict[str, _File], list[str]]:
+    """Every format of the edition: its files by name, and the renderers' warnings.
+
+    Each text is parsed once for all the formats (``parsing.one_publication``). The renderers marked
+    ``in_background`` (the PDF: Typst works without holding the interpreter's lock) start first: their Python part
+    here, the rest in a helper thread, and the others render meanwhile in this one. The results are taken in the
+    registry's order whatever the order they come in, so the files, the warnings and the errors are the same as one
+    after the other. ``sink`` is given each format's files as soon as it is rendered, in the order they come (those
+    with a name outside the edition excepted: they are refused in their turn), to write them meanwhile."""
+    present = [r.format for r in renderers]
     files: dict[str, _File] = {}
     warnings: list[str] = []
-    present = [r.format for r in renderers]
-    for renderer in renderers:
+    outcomes: dict[int, Rendered] = {}
+    taken = 0  # the renderers whose results are in ``files`` and ``warnings``: the first ``taken`` of the registry
+
+    def take() -> None:
+        nonlocal taken
+        while taken in outcomes:
+            renderer, rendered = renderers[taken], outcomes.pop(taken)
+            _take_files(files, renderer, rendered)
+            warnings.extend(str(w) for w in rendered.warnings)
+            if run is not None:
+                run.warnings.extend(str(w) for w in rendered.warnings)
+            taken += 1
+
+    def done(n: int, rendered: Rendered) -> None:
+        if sink is not None:
+            for name, content in sorted(rendered.files.items()):
+                safe = _safe(name)
+                if safe is not None:
+                    sink(safe, bytes(content))
+        outcomes[n] = rendered
+        take()
         if run is not None:
-            run.advance(_("Rendering: %(format)s") % {"format": renderer.label}, done=0)
-        rendered = renderer(data, present)
-        for name, content in sorted(rendered.files.items()):
-            try:
-                safe = storage.check_name(name)
-            except storage.UnsafePath as error:
-                raise PublishFailed(
-                    _("The %(format)s renderer named a file outside the edition: “%(name)s”.")
-                    % {"format": renderer.label, "name": name[:100]}
-                ) from error
-            if safe in files:
-                raise PublishFailed(
-                    _("Two formats write the same file “%(name)s”: %(first)s and %(second)s.")
-                    % {"name": safe, "first": registry.format_label(files[safe].format), "second": renderer.label}
-                )
-            media_type = rendered.media_types.get(name) or media_type_of(safe)
-            files[safe] = _File(renderer.format, bytes(content), media_type[:100])
-        warnings.extend(str(w) for w in rendered.warnings)
-        if run is not None:
-            run.warnings.extend(str(w) for w in rendered.warnings)
-            run.advance(_("Rendered: %(format)s") % {"format": renderer.label})
+            # The next step (the next format, or writing the files) is saved at once: this one need not be.
+            run.advance(_("Rendered: %(format)s") % {"format": renderers[n].label}, save=False)
+
+    with parsing.one_publication(), contextlib.ExitStack() as stack:
+        pending: dict[int, Future[Rendered]] = {}
+        if any(r.background for r in renderers):
+            pool = stack.enter_context(ThreadPoolExecutor(max_workers=1, thread_name_prefix="liaison-publish"))
+            for n, renderer in enumerate(renderers):
+                if renderer.background:
+                    if run is not None:
+                        # Said (not saved) now, so that a failure while preparing is named after its format.
+                        run.advance(_("Rendering: %(format)s") % {"format": renderer.label}, done=0, save=False)
+                    # Its Python part here and now, the rest in the helper thread; in a copy of this context, so the
+                    # thread shares the publication's parse cache, and in the language active here, in which the
+                    # renderer words its warnings (the editor's).
+                    finish = renderer.start(data, present)
+                    context = contextvars.copy_context()
+                    pending[n] = pool.submit(context.run, _finish_in, translation.get_language(), finish)
+        for n, renderer in enumerate(renderers):
+            if n not in pending:
+                if run is not None:
+                    run.advance(_("Rendering: %(format)s") % {"format": renderer.label}, done=0)
+                done(n, renderer(data, present))
+        for n, future in pending.items():
+            if run is not None:
+                run.advance(_("Rendering: %(format)s") % {"format": renderers[n].label}, done=0)
+            done(n, future.result())
     return files, warnings
+
+
+def _finish_in(language: str | None, finish: Finish) -> Rendered:
+    with translation.override(language):
+        return finish()
+
+
+def _safe(name: str) -> str | None:
+    try:
+        return storage.check_name(name)
+    except storage.UnsafePath:
+        return None
+
+
+def _take_files(files: dict[str, _File], renderer: registry.Renderer, rendered: Rendered) -> None:
+    for name, content in sorted(rendered.files.items()):
+        try:
+            safe = storage.check_name(name)
+        except storage.UnsafePath as error:
+            raise PublishFailed(
+                _("The %(format)s renderer named a file outside the edition: “%(name)s”.")
+                % {"format": renderer.label, "name": name[:100]}
+            ) from error
+        if safe in files:
+            raise PublishFailed(
+                _("Two formats write the same file “%(name)s”: %(first)s and %(second)s.")
+                % {"name": safe, "first": registry.format_label(files[safe].format), "second": renderer.label}
+            )
+        media_type = rendered.media_types.get(name) or media_type_of(safe)
+        files[safe] = _File(renderer.format, bytes(content), media_type[:100])
 
 
 def _file_rows(edition: Edition, written: list[storage.Written], files: dict[str, _File]) -> list[EditionFile]:
@@ -438,6 +513,10 @@ def _publish(run: _Run, edition: Edition, rows: list[EditionFile]) -> PublishJob
         job.finished_at = now
         job.edition = edition
         job.save()
+        # robust: the edition is out whatever a receiver (distribution) does; a receiver's failure is logged.
+        transaction.on_commit(
+            lambda: signals.edition_published.send_robust(sender=Edition, edition=edition), robust=True
+        )
     run.job = job
     if run.on_progress is not None:
         run.on_progress(job)
@@ -519,10 +598,19 @@ def _run_claimed(run: _Run, renderers: list[registry.Renderer]) -> PublishJob:
         )
         storage.clean_leftovers(folder)
         data = data_for(edition)
-        run.advance(_("Read the edition"))
-        files, _warnings = _render_all(data, renderers, run)
-        run.advance(_("Writing the files"), done=0)
-        written = storage.write_folder(folder, {name: f.content for name, f in files.items()})
+        run.advance(_("Read the edition"), save=False)  # rendering starts at once, and says so
+        writer = storage.FolderWriter(folder)
+        try:
+            # Each format's files are written as soon as it is rendered, while the PDF is typeset.
+            files, _warnings = _render_all(data, renderers, run, sink=writer.write)
+            run.advance(_("Writing the files"), done=0)
+            for name, f in files.items():
+                if name not in writer.written:
+                    writer.write(name, f.content)
+            written = writer.finish()
+        except BaseException:
+            writer.discard()
+            raise
         run.advance(_("Publishing"))
         return _publish(run, edition, _file_rows(edition, written, files))
     except _LeaseLost:

@@ -8,16 +8,20 @@ with its ``EditionFile`` rows): a folder left behind by a crash is never served,
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import shutil
 import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 
 CHUNK = 1024 * 1024
+# Files synced to the disk at once while an edition is written (``FolderWriter``).
+SYNC_THREADS = 4
 
 
 class UnsafePath(ValueError):
@@ -57,32 +61,83 @@ def check_name(name: str) -> str:
 def write_folder(folder: str, files: dict[str, bytes]) -> list[Written]:
     """Write ``files`` as the whole content of ``folder`` (relative to ``PUBLISHED_DIR``): into a temporary folder
     first, then renamed into place, replacing whatever a failed earlier attempt left there."""
-    final = absolute(folder)
-    final.parent.mkdir(parents=True, exist_ok=True)
-    token = uuid.uuid4().hex
-    temporary = final.parent / f".{final.name}.{token}.tmp"
-    written = []
+    writer = FolderWriter(folder)
     try:
-        temporary.mkdir()
         for name in sorted(files):
-            data = files[name]
-            target = temporary / check_name(name)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            with open(target, "wb") as handle:
-                handle.write(data)
-                handle.flush()
-                os.fsync(handle.fileno())
-            written.append(Written(f"{folder}/{name}", len(data), hashlib.sha256(data).hexdigest()))
-        if final.exists():
-            # Left by an attempt that crashed before publishing (never served): set aside, then removed.
-            aside = final.parent / f".{final.name}.{token}.old"
-            final.rename(aside)
-            shutil.rmtree(aside, ignore_errors=True)
-        temporary.rename(final)
+            writer.write(name, files[name])
+        return writer.finish()
     except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
+        writer.discard()
         raise
-    return written
+
+
+class FolderWriter:
+    """``write_folder`` a file at a time, for files that come one format after another: each is written as it
+    comes, into the temporary folder, and ``finish`` renames the whole into place once every file is on the disk
+    for good. Until then nothing is at the edition's place; ``discard`` removes what was written.
+
+    Syncing each file to the disk is what writing an edition's two hundred pages mostly costs, and it is waiting,
+    not work: it is done in a few helper threads while the caller goes on (the disk commits several files at once),
+    and ``finish`` waits for all of them before the rename."""
+
+    def __init__(self, folder: str) -> None:
+        self.folder = folder
+        self.final = absolute(folder)
+        self.final.parent.mkdir(parents=True, exist_ok=True)
+        self.token = uuid.uuid4().hex
+        self.temporary = self.final.parent / f".{self.final.name}.{self.token}.tmp"
+        self.temporary.mkdir()
+        self.written: dict[str, Written] = {}
+        self._syncing: list[Future[None]] = []
+        self._pool: ThreadPoolExecutor | None = None
+
+    def write(self, name: str, data: bytes) -> Written:
+        target = self.temporary / check_name(name)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with open(target, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            descriptor = os.dup(handle.fileno())
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(max_workers=SYNC_THREADS, thread_name_prefix="liaison-sync")
+        self._syncing.append(self._pool.submit(_sync_and_close, descriptor))
+        written = Written(f"{self.folder}/{name}", len(data), hashlib.sha256(data).hexdigest())
+        self.written[name] = written
+        return written
+
+    def _synced(self) -> None:
+        """Every file written so far is on the disk; raises the first failure to sync one."""
+        try:
+            for future in self._syncing:
+                future.result()
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True)
+                self._pool = None
+            self._syncing = []
+
+    def finish(self) -> list[Written]:
+        """The folder in place, whole; returns what it holds, by name."""
+        self._synced()
+        if self.final.exists():
+            # Left by an attempt that crashed before publishing (never served): set aside, then removed.
+            aside = self.final.parent / f".{self.final.name}.{self.token}.old"
+            self.final.rename(aside)
+            shutil.rmtree(aside, ignore_errors=True)
+        self.temporary.rename(self.final)
+        return [self.written[name] for name in sorted(self.written)]
+
+    def discard(self) -> None:
+        with contextlib.suppress(OSError):
+            self._synced()
+        shutil.rmtree(self.temporary, ignore_errors=True)
+
+
+def _sync_and_close(descriptor: int) -> None:
+    try:
+        os.fsync(descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def remove_folder(folder: str) -> None:

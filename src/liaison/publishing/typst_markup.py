@@ -34,10 +34,6 @@ from markdown_it.tree import SyntaxTreeNode
 from liaison.editorial import markdown
 from liaison.editorial.markdown import CitationRef
 
-# The same parser (and so the same reading of every text) as the HTML pages; a separate instance, since only its
-# tokens are used here.
-_MD = markdown._parser()
-
 # A run of this many characters without a space fits no line: it gets invisible break opportunities (zero-width
 # spaces) every BREAK_EVERY characters. Real words, German compounds included, stay whole.
 LONG_WORD = 60
@@ -60,19 +56,21 @@ _ESCAPED = frozenset(string_module.punctuation) - {"'"}
 _BREAKS = {"\u000b", "\u000c", "\u0085", "\u2028", "\u2029", "\r", "\n", "\t"}
 
 
+# What ``escape`` does to a character, as a table for ``str.translate`` (every character of every text goes through
+# it: one pass in C rather than a Python loop). Unicode's control characters (category Cc) are exactly the C0 and C1
+# ranges and DEL, a set Unicode's stability policy keeps; the tests check the table against the category of every
+# code point.
+_ESCAPE_TABLE: dict[int, str] = {
+    **{code: "\ufffd" for code in (*range(0x20), *range(0x7F, 0xA0))},
+    **{ord(char): " " for char in _BREAKS},
+    **{ord(char): "\\" + char for char in _ESCAPED},
+}
+
+
 def escape(text: str) -> str:
-    """``text`` as Typst markup that shows exactly ``text``."""
-    out: list[str] = []
-    for char in text:
-        if char in _ESCAPED:
-            out.append("\\" + char)
-        elif char in _BREAKS:
-            out.append(" ")
-        elif unicodedata.category(char) == "Cc":
-            out.append("\ufffd")
-        else:
-            out.append(char)
-    return "".join(out)
+    """``text`` as Typst markup that shows exactly ``text``: a backslash before each ASCII punctuation character
+    but the apostrophe, a space for each line or paragraph break, U+FFFD for any other control character."""
+    return text.translate(_ESCAPE_TABLE)
 
 
 def string(text: str) -> str:
@@ -127,13 +125,21 @@ class Converted:
     notices: list[Notice] = field(default_factory=list)
 
 
-def convert(text: str, *, anchor: str, resolve: CitationResolver | None = None, direction: str = "ltr") -> Converted:
+def convert(
+    text: str,
+    *,
+    anchor: str,
+    resolve: CitationResolver | None = None,
+    direction: str = "ltr",
+    parsed: markdown.Parsed | None = None,
+) -> Converted:
     """Typst markup for a contribution's Markdown, written in ``direction`` ("ltr" or "rtl").
 
-    ``anchor`` keeps the footnote labels of this text apart from those of the other texts of the same document."""
+    ``anchor`` keeps the footnote labels of this text apart from those of the other texts of the same document.
+    ``parsed`` is ``text`` already parsed (``editorial.markdown.parse``, the parser of the HTML pages, so the same
+    reading of every text), when the caller has it: the text is not parsed again."""
     writer = _Writer(label_name(anchor), resolve, direction)
-    env: dict[str, Any] = {}
-    root = SyntaxTreeNode(_MD.parse(markdown._valid_unicode(text), env))
+    root = SyntaxTreeNode((parsed or markdown.parse(text)).tokens)
     for node in root.children:
         if node.type == "footnote_block":
             writer.collect_footnotes(node)

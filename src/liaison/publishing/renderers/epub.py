@@ -33,8 +33,8 @@ from ebooklib import epub
 from lxml import etree
 
 from liaison import languages
-from liaison.editorial import markdown
 from liaison.editorial.markdown import CitationRef
+from liaison.publishing import parsing
 from liaison.publishing.edition import EditionData, ItemData
 from liaison.publishing.renderers import Rendered, file_stem
 
@@ -436,7 +436,7 @@ class _Edition:
 
 def _body(parent: etree._Element, edition: _Edition, item: ItemData) -> etree._Element | None:
     """Fills ``parent`` with the item's body; returns the footnotes (a <div> of <aside>s), or None."""
-    html = markdown.render(_clean(item.body), doc_id=f"i{item.position}", resolve=edition.resolve)
+    html = parsing.html(_clean(item.body), item.language, doc_id=f"i{item.position}", resolve=edition.resolve)
     fragment = lxml.html.fragment_fromstring(html or "<p></p>", create_parent="div")
     footnotes = _tidy(fragment, edition.file_names, item, edition.notes)
     _copy_children(fragment, parent)

@@ -36,9 +36,9 @@ from django.utils.translation import gettext_lazy
 
 from liaison import languages
 from liaison.editorial.markdown import CitationRef
-from liaison.publishing import typst_markup
+from liaison.publishing import parsing, typst_markup
 from liaison.publishing.edition import EditionData, ItemData
-from liaison.publishing.renderers import Rendered, file_stem
+from liaison.publishing.renderers import Finish, Rendered, file_stem, in_background
 from liaison.publishing.typst_markup import Citation
 
 logger = logging.getLogger(__name__)
@@ -108,16 +108,28 @@ def _fonts(dirs: tuple[str, ...]) -> _Fonts:
     return _Fonts(book, frozenset(book.families()))
 
 
-def render(data: EditionData) -> Rendered:
+def prepare(data: EditionData) -> Finish:
+    """The PDF in two steps: the Typst source and data, made now (Python's work), and what typesets them (Typst's,
+    which lets go of the interpreter's lock), returned to be called in a helper thread while the other formats
+    render. ``render`` is the two at once."""
     notes = _Notes()
     fonts = _fonts(tuple(str(d) for d in settings.PDF_FONT_DIRS))
     _check_scripts(data, fonts, notes)
     with i18n.override(data.language):
         edition = _edition(data, fonts)
         bodies = [_body(data, item, notes) for item in data.items]
-    pdf = _compile(edition, bodies, data, fonts, notes)
-    path = f"{file_stem(data)}.pdf"
-    return Rendered(files={path: pdf}, warnings=notes.texts(), media_types={path: MEDIA_TYPE})
+
+    def typeset() -> Rendered:
+        pdf = _compile(edition, bodies, data, fonts, notes)
+        path = f"{file_stem(data)}.pdf"
+        return Rendered(files={path: pdf}, warnings=notes.texts(), media_types={path: MEDIA_TYPE})
+
+    return typeset
+
+
+@in_background(prepare)
+def render(data: EditionData) -> Rendered:
+    return prepare(data)()
 
 
 # Fonts and languages
@@ -318,7 +330,13 @@ def _resolver(data: EditionData) -> typst_markup.CitationResolver:
 
 
 def _body(data: EditionData, item: ItemData, notes: _Notes) -> str:
-    converted = typst_markup.convert(item.body, anchor=item.ref, resolve=_resolver(data), direction=item.direction)
+    converted = typst_markup.convert(
+        item.body,
+        anchor=item.ref,
+        resolve=_resolver(data),
+        direction=item.direction,
+        parsed=parsing.parsed(item.body, item.language),
+    )
     for notice in converted.notices:
         notes.add(
             gettext_lazy('Item %(position)s ("%(title)s"): %(problem)s'),

@@ -45,6 +45,7 @@ from django.utils.translation import gettext as _
 from liaison import languages as language_codes
 from liaison.editorial import markdown
 from liaison.editorial.markdown import CitationRef
+from liaison.publishing import parsing
 from liaison.publishing.edition import EditionData, ItemData
 from liaison.publishing.renderers import Rendered, file_stem
 
@@ -137,7 +138,9 @@ class _Body:
         return None
 
     def html(self) -> SafeString:
-        rendered = markdown.render(self.item.body, doc_id=f"item-{self.item.position}", resolve=self.resolve)
+        rendered = parsing.html(
+            self.item.body, self.item.language, doc_id=f"item-{self.item.position}", resolve=self.resolve
+        )
         cleaned = nh3.clean(
             rendered,
             tags=markdown.ALLOWED_TAGS,

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.urls import reverse
 
 from liaison.conference.models import Conference
-from liaison.demo import conference, editorial, translations
+from liaison.demo import conference, distribution, editorial, exchange, translations
 from liaison.demo import federation as demo
 from liaison.federation.models import Federation
 
@@ -38,12 +40,26 @@ class Command(BaseCommand):
                     editorial.build()
                     translations.build()
                     conference.build()
+                    exchange.build()
+                    distribution.build()
                 self.stdout.write(self.style.SUCCESS(f"Loaded “{federation.name}”."))
                 if options["publish"]:
                     self.stdout.write("Publishing issue No. 1 of the bulletin…")
                     call_command("publish", "bulletin", "1", stdout=self.stdout, stderr=self.stderr)
                     with transaction.atomic():
                         conference.endorse_published()
+                        distributed = distribution.after_publish()
+                    if distributed is not None:
+                        self.stdout.write(
+                            f"Issue No. 1 dispatched: {distributed.sent} emails sent{_where_mail_goes()},"
+                            f" {distributed.to_send} still to send; {distributed.posted} copies posted,"
+                            f" {distributed.to_post} to post."
+                        )
+                    if distributed is not None and distributed.made_here:
+                        self.stderr.write(
+                            f"{distributed.made_here} dispatches were made after publishing, not by it: is"
+                            " distribution's receiver of edition_published connected?"
+                        )
         people = demo.demo_people()
         if not any(person for _login, person in people):
             raise CommandError("This database holds no demo accounts (it was not loaded by “liaison demo”).")
@@ -101,4 +117,21 @@ class Command(BaseCommand):
             f"    at {site}/{conference_id}/overdue/ (and the calendar feed at {site}/{conference_id}/calendar.ics)",
         ):
             self.stdout.write(line)
+        root = "http://127.0.0.1:8000"
+        member = distribution.member_subscriber_id()
+        member_gaps = reverse("distribution:gaps", args=[member]) if member is not None else "/distribution/mine/"
+        for line in (
+            f"  - the bulletin's subscribers at {root}{reverse('distribution:subscribers')} (as “editor”):",
+            "    sections, an archive and readers, in five languages, by email, post and feed. Once issue No. 1 is",
+            "    published (`make run`), its emails are in var/mail/ and the copies to post (one still to go) at",
+            f"    {root}/distribution/post/bulletin/1/; “member” finds the issue that never reached them, claimed,",
+            f"    at {root}{member_gaps} (the open claims: {root}{reverse('distribution:claims')});",
+            "    from the command line: “liaison gaps --missing” and “liaison dispatch bulletin 1”",
+        ):
+            self.stdout.write(line)
         self.stdout.write("  - the API: http://127.0.0.1:8000/api/v1/sections")
+
+
+def _where_mail_goes() -> str:
+    folder = getattr(settings, "EMAIL_FILE_PATH", "")
+    return f" (to {folder})" if folder and settings.EMAIL_BACKEND.endswith("filebased.EmailBackend") else ""
