@@ -107,11 +107,26 @@ def make_edition(items: int = 5) -> Any:
     return edition
 
 
-def prepare(directory: Path, subscribers: int) -> None:
+def database_of(directory: Path, copy: bool = False) -> str:
+    """The prepared database: SQLite files in ``directory`` (``copy``: a fresh copy to send from), or the PostgreSQL
+    database ``prepare --database-url`` named."""
+    named = directory / "database_url"
+    if named.exists():
+        return named.read_text().strip()
+    if copy:
+        shutil.copyfile(directory / "pristine.sqlite3", directory / "run.sqlite3")
+        return f"sqlite:///{directory / 'run.sqlite3'}"
+    return f"sqlite:///{directory / 'pristine.sqlite3'}"
+
+
+def prepare(directory: Path, subscribers: int, database_url: str) -> None:
     directory.mkdir(parents=True, exist_ok=True)
-    for leftover in ("pristine.sqlite3", "run.sqlite3"):
+    for leftover in ("pristine.sqlite3", "run.sqlite3", "database_url"):
         (directory / leftover).unlink(missing_ok=True)
-    setup(f"sqlite:///{directory / 'pristine.sqlite3'}", directory / "var")
+    if database_url:
+        recreate(database_url)
+        (directory / "database_url").write_text(database_url)
+    setup(database_of(directory), directory / "var")
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
@@ -213,11 +228,18 @@ def use_server(port: int) -> None:
 
 
 def send(directory: Path, batch: int) -> None:
-    shutil.copyfile(directory / "pristine.sqlite3", directory / "run.sqlite3")
-    setup(f"sqlite:///{directory / 'run.sqlite3'}", directory / "var")
+    setup(database_of(directory, copy=True), directory / "var")
     from django.conf import settings
+    from django.utils import timezone
 
     from liaison.distribution import sending
+    from liaison.distribution.models import Dispatch
+
+    # A PostgreSQL database is used again: every dispatch due again, as prepared (not timed).
+    Dispatch.objects.exclude(state="pending").update(
+        state="pending", attempts=0, message_id="", sent_at=None, claimed_by="", lease_until=None
+    )
+    Dispatch.objects.update(next_attempt_at=timezone.now())
 
     settings.DISTRIBUTION_BATCH_SIZE = batch
     server = Sink()
@@ -243,7 +265,7 @@ def bare(directory: Path) -> None:
     their address and Message-ID: what the server can take from a sender that does nothing else."""
     import smtplib
 
-    setup(f"sqlite:///{directory / 'pristine.sqlite3'}", directory / "var")
+    setup(database_of(directory), directory / "var")
     from liaison.distribution.mail import dispatch_message
     from liaison.distribution.models import Dispatch
 
@@ -284,14 +306,20 @@ def psql(admin_url: str, sql: str) -> None:
     subprocess.run(["psql", admin_url, "-qc", sql], check=True, stdout=subprocess.DEVNULL)
 
 
+def recreate(database_url: str) -> None:
+    """Drop and create a PostgreSQL database of the benchmark's own."""
+    name = database_url.rsplit("/", 1)[1]
+    if not re.fullmatch(r"liaison_bench[a-z0-9_]*", name):
+        raise SystemExit(f"the benchmark only drops databases named liaison_bench…, not {name!r}")
+    admin = database_url.rsplit("/", 1)[0] + "/postgres"
+    psql(admin, f"DROP DATABASE IF EXISTS {name}")
+    psql(admin, f"CREATE DATABASE {name}")
+
+
 def gaps(database_url: str, rows: int, issues: int, runs: int, reuse: bool) -> None:
     name = database_url.rsplit("/", 1)[1]
-    if not re.fullmatch(r"[a-z_][a-z0-9_]*", name):
-        raise SystemExit(f"unexpected database name {name!r}")
     if not reuse:
-        admin = database_url.rsplit("/", 1)[0] + "/postgres"
-        psql(admin, f"DROP DATABASE IF EXISTS {name}")
-        psql(admin, f"CREATE DATABASE {name}")
+        recreate(database_url)
     setup(database_url, Path(tempfile.gettempdir()) / f"{name}-var")
     from django.core.management import call_command
 
@@ -422,6 +450,7 @@ def main() -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     p = commands.add_parser("prepare")
     p.add_argument("--subscribers", type=int, default=100_000)
+    p.add_argument("--database-url", default="", help="a PostgreSQL database liaison_bench… (default: SQLite)")
     p.add_argument("--dir", type=Path, required=True)
     p = commands.add_parser("send")
     p.add_argument("--dir", type=Path, required=True)
@@ -442,7 +471,7 @@ def main() -> None:
     p.add_argument("port", type=int)
     args = parser.parse_args()
     if args.command == "prepare":
-        prepare(args.dir, args.subscribers)
+        prepare(args.dir, args.subscribers, args.database_url)
     elif args.command == "send":
         send(args.dir, args.batch)
     elif args.command == "bare":

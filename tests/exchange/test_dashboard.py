@@ -4,6 +4,7 @@ queries whatever the papers, partners, issues, receipts and claims."""
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 import pytest
@@ -110,5 +111,10 @@ def test_the_dashboard_page_costs_the_same_queries_whatever_the_data(world, pape
     grow(world, paper, 5)
     with CaptureQueriesContext(connection) as large:
         page = dashboard(client, "beta")
-    assert [q["sql"][:60] for q in small.captured_queries] == [q["sql"][:60] for q in large.captured_queries]
+    assert shapes(small.captured_queries) == shapes(large.captured_queries)
     assert "Paper 6" in page
+
+
+def shapes(queries: list[dict[str, Any]]) -> list[str]:
+    # Savepoint names (PostgreSQL's atomic blocks) differ between two runs of the same statements.
+    return [re.sub(r'"s\d+_x\d+"', '"savepoint"', q["sql"])[:60] for q in queries]

@@ -202,6 +202,15 @@ def split_pdf(data: EditionData) -> Rendered:
     return prepare_split(data)()
 
 
+def prepare_broken(data: EditionData) -> Finish:
+    raise fakes.RendererBug("the conversion has a bug")
+
+
+@in_background(prepare_broken)
+def broken_preparation(data: EditionData) -> Rendered:
+    return prepare_broken(data)()
+
+
 THIS = "tests.publishing.test_publish_cost"
 
 
@@ -273,15 +282,20 @@ def test_a_background_renderer_prepares_here_and_finishes_in_the_helper_thread(
     assert SEEN["prepared in"] == threading.get_ident() != SEEN["finished in"]
 
 
+@pytest.mark.parametrize(
+    ("renderer", "error"),
+    [("broken_background", "the typesetter has a bug"), ("broken_preparation", "the conversion has a bug")],
+)
 def test_a_failing_background_renderer_fails_the_job_and_leaves_nothing(
-    world: Any, issue: Issue, monkeypatch: pytest.MonkeyPatch
+    world: Any, issue: Issue, monkeypatch: pytest.MonkeyPatch, published_dir: Path, renderer: str, error: str
 ) -> None:
-    use(monkeypatch, "broken_background")
+    use(monkeypatch, renderer)
 
     job = publish(world, issue, "fr")
 
     assert job.state == JobState.FAILED
-    assert job.error.startswith("Rendering: PDF failed: RendererBug: the typesetter has a bug")
+    assert job.error.startswith(f"Rendering: PDF failed: RendererBug: {error}")
+    assert [p.name for p in published_dir.rglob("*") if p.is_file()] == []
     assert not Edition.objects.filter(status=EditionStatus.PUBLISHED).exists()
     issue.refresh_from_db()
     assert issue.status == IssueStatus.ASSEMBLY

@@ -232,8 +232,8 @@ class Transport:
 
     def send(self, message: EmailMessage | Outgoing, hand: Callable[[], None]) -> None:
         """Send ``message`` (an ``Outgoing`` for SMTP, an ``EmailMessage`` for other backends); ``hand()`` is called
-        once the server is ready to take its data. Raises ``Refused``, ``Dropped`` (the connection is to be opened
-        again), or whatever ``hand`` raises."""
+        once the recipients are accepted, before the message itself goes out. Raises ``Refused``, ``Dropped`` (the
+        connection is to be opened again), or whatever ``hand`` raises."""
         if not isinstance(message, Outgoing):
             hand()
             try:
@@ -490,7 +490,8 @@ class _Batch:
         """The commit before the message goes out: it is about to be the server's (see the module's text)."""
         now = timezone.now()
         params = [message_id, _at(now + self.lease), _at(now), dispatch.pk, self.token, DispatchState.SENDING]
-        if not _execute(HAND_SQL, params):
+        done = _execute(HAND_SQL, params)
+        if not done:
             raise LeaseLost(dispatch.pk)
 
     def sent(self, dispatch: Dispatch, message_id: str | None = None) -> None:

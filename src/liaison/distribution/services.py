@@ -372,7 +372,9 @@ def update_subscriber(
     if not changes:
         return subscriber
     with transaction.atomic():
-        locked = Subscriber.objects.select_for_update().select_related("section", "person").get(pk=subscriber.pk)
+        locked = (
+            Subscriber.objects.select_for_update(of=("self",)).select_related("section", "person").get(pk=subscriber.pk)
+        )
         for field, value in changes.items():
             setattr(locked, field, value)
         try:
@@ -1019,7 +1021,7 @@ def _check_claim_transition(claim: Claim, new_state: str) -> None:
 
 
 def _locked_claim(actor: Actor, claim: Claim) -> Claim:
-    locked = Claim.objects.select_for_update().select_related("periodical").get(pk=claim.pk)
+    locked = Claim.objects.select_for_update(of=("self",)).select_related("periodical").get(pk=claim.pk)
     if not access.can_answer_claim(actor, locked):
         if locked.periodical.section_id is None:
             raise NotAllowed(_("The secretariat answers claims for the bulletin."))

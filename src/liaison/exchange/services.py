@@ -221,7 +221,7 @@ def add_partner(
     with transaction.atomic():
         subscriber = distribution.subscriber_for_section(section)
         current = list(
-            subscriber.subscriptions.select_for_update()
+            subscriber.subscriptions.select_for_update(of=("self",))
             .filter(periodical=periodical, state__in=CURRENT_SUBSCRIPTION)
             .select_related("partnership")
             .order_by("-channel")  # post first
