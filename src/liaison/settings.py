@@ -44,6 +44,10 @@ def _secret_from_file(name: str, make: str) -> str:
 
 DEBUG = env.bool("DEBUG", default=False)
 SECRET_KEY = env.str("SECRET_KEY", default="") or _secret_from_file("secret_key", secrets.token_urlsafe(50))
+# Former SECRET_KEYs (comma separated), newest first: what they signed still verifies (sessions, password-reset links,
+# the links of distribution emails, feed addresses) and the address hashes made with them are still found, so a key
+# can be rotated without breaking what was sent (docs/operators.md, "Secrets").
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -249,9 +253,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_SERIALIZER = "json"
 # Periodic work, run by `celery -A liaison.celery beat` (one beat process per install); without Celery, cron runs
-# the matching commands instead (`liaison remind`).
+# the matching commands instead (`liaison remind`, `liaison dispatch --due`).
 CELERY_BEAT_SCHEDULE = {
     "conference-reminders": {"task": "liaison.conference.tasks.send_reminders_task", "schedule": 60 * 60},
+    # Retries whose time has come, and what a stopped worker left, every five minutes (tasks.SWEEP_SECONDS). A sweep
+    # still queued when the next one is due is dropped: they would only find each other's work.
+    "distribution-sweep": {
+        "task": "liaison.distribution.tasks.sweep_dispatches",
+        "schedule": 5 * 60,
+        "options": {"expires": 4 * 60},
+    },
 }
 
 LOGGING = {

@@ -154,11 +154,11 @@ def api_as(tokens: dict[str, str]) -> Callable[[str], Client]:
 
 
 def data_queries(captured: Any) -> list[str]:
-    """The queries that read or write data: not the savepoints, nor PostgreSQL's ``SET LOCAL`` of a report."""
+    """The queries that read or write data: not the savepoints, nor the settings PostgreSQL's reports make for
+    their transaction (``set_config``)."""
     found = [q["sql"] for q in captured.captured_queries]
-    return [
-        q for q in found if not q.lstrip().upper().startswith(("SAVEPOINT", "RELEASE SAVEPOINT", "SET ", "ROLLBACK"))
-    ]
+    skipped = ("SAVEPOINT", "RELEASE SAVEPOINT", "SET ", "ROLLBACK", "SELECT SET_CONFIG(")
+    return [q for q in found if not q.lstrip().upper().startswith(skipped)]
 
 
 def post_json(client: Client, path: str, data: dict[str, Any]) -> Any:

@@ -4,6 +4,7 @@ answers by sending them again as back issues, or refuses with a reason. Every re
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
 import pytest
 
@@ -221,3 +222,101 @@ def test_answering_twice_is_refused(
     with pytest.raises(Conflict, match="answered"):
         services.answer_claim(world.actor("editor"), made)
     assert nothing_changed() == before
+
+
+# Answering, and copies by post ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def mixed(world: World, bulletin: Periodical, section_a: Subscriber, post: Subscription) -> Claim:
+    """Section A claims No. 1 and No. 2 by post, and No. 2 by email (its bureau's subscription)."""
+    by_email = subscription(section_a, bulletin, started_on=D(2024, 1, 1))
+    services.create_dispatches(bulletin.issues.get(number=2).editions.get())
+    Dispatch.objects.filter(subscription=by_email).update(state=DispatchState.SENT)
+    return services.claim(
+        world.actor("corr_a"),
+        section_a,
+        [(post.pk, issue(bulletin, 1).pk), (post.pk, issue(bulletin, 2).pk), (by_email.pk, issue(bulletin, 2).pk)],
+    )
+
+
+def states_of(claim: Claim) -> list[tuple[int, str, str, str, object]]:
+    return sorted(
+        (
+            item.issue.number,
+            item.subscription.channel,
+            item.dispatch.kind,
+            item.dispatch.state,
+            item.dispatch.posted_by_id,
+        )
+        for item in claim.items.select_related("issue", "subscription", "dispatch")
+    )
+
+
+def test_an_answer_leaves_the_copies_by_post_on_the_post_list(world: World, mixed: Claim) -> None:
+    services.answer_claim(world.actor("editor"), mixed)
+    assert states_of(mixed) == [
+        (1, "post", DispatchKind.BACK_ISSUE, DispatchState.PENDING, None),
+        (2, "email", DispatchKind.BACK_ISSUE, DispatchState.PENDING, None),
+        (2, "post", DispatchKind.BACK_ISSUE, DispatchState.PENDING, None),
+    ]
+
+
+def test_whoever_already_posted_them_records_them_posted_with_the_answer(world: World, mixed: Claim) -> None:
+    services.answer_claim(world.actor("editor"), mixed, posted=True)
+    editor = world.users["editor"].pk
+    # The email copy is sent again all the same: "posted" speaks of the post only.
+    assert states_of(mixed) == [
+        (1, "post", DispatchKind.BACK_ISSUE, DispatchState.POSTED, editor),
+        (2, "email", DispatchKind.BACK_ISSUE, DispatchState.PENDING, None),
+        (2, "post", DispatchKind.BACK_ISSUE, DispatchState.POSTED, editor),
+    ]
+    assert Claim.objects.get(pk=mixed.pk).state == ClaimState.ANSWERED
+
+
+def test_posted_is_refused_for_a_claim_with_nothing_by_post(
+    world: World, bulletin: Periodical, member_sub: Subscriber
+) -> None:
+    mine = subscription(member_sub, bulletin, started_on=D(2024, 1, 1))
+    publish(bulletin, 1, "en", D(2024, 2, 1))
+    made = services.claim(world.actor("member"), member_sub, [(mine.pk, issue(bulletin, 1).pk)])
+    before = nothing_changed()
+    with pytest.raises(LiaisonError, match="None of the claimed issues goes by post") as refused:
+        services.answer_claim(world.actor("editor"), made, posted=True)
+    assert refused.value.field == "posted"
+    assert nothing_changed() == before
+    assert Claim.objects.get(pk=made.pk).state == ClaimState.OPEN
+
+
+def test_the_claims_desk_offers_and_records_already_posted(world: World, mixed: Claim, client_as: Any) -> None:
+    client = client_as("editor")
+    page = client.get("/distribution/claims/").content.decode()
+    assert "Send them again" in page and "We already posted them" in page
+    response = client.post(f"/distribution/claims/{mixed.pk}/answer/", {"posted": "1"}, follow=True)
+    content = response.content.decode()
+    assert "The claim of Section Alpha is answered." in content
+    assert "The 2 copies by post are recorded as posted." in content and "The email is sent again." in content
+    assert [state for _n, _c, _k, state, _p in states_of(mixed)] == [
+        DispatchState.POSTED,
+        DispatchState.PENDING,
+        DispatchState.POSTED,
+    ]
+
+
+def test_the_claims_desk_says_where_the_copies_to_post_wait(world: World, mixed: Claim, client_as: Any) -> None:
+    response = client_as("editor").post(f"/distribution/claims/{mixed.pk}/answer/", follow=True)
+    assert "The 2 copies to post are on their issues&#x27; post lists until they are marked posted." in (
+        response.content.decode()
+    )
+    labels = client_as("editor").get("/distribution/post/bulletin/1/").context["to_post"]
+    assert [label.dispatch.kind for label in labels] == [DispatchKind.BACK_ISSUE]
+
+
+def test_a_claim_by_email_only_is_not_offered_already_posted(
+    world: World, bulletin: Periodical, member_sub: Subscriber, client_as: Any
+) -> None:
+    mine = subscription(member_sub, bulletin, started_on=D(2024, 1, 1))
+    publish(bulletin, 1, "en", D(2024, 2, 1))
+    services.claim(world.actor("member"), member_sub, [(mine.pk, issue(bulletin, 1).pk)])
+    page = client_as("editor").get("/distribution/claims/").content.decode()
+    assert "Send them again" in page and "We already posted them" not in page

@@ -607,3 +607,49 @@ def test_a_line_that_starts_with_a_dot_arrives_whole(published: Edition, smtp_se
     transport.close()
     assert summary.sent == 1
     assert parts(smtp_server.received[0].message)["text/plain"].startswith(".sig\r\n..two\r\n")
+
+
+class RecordingTransport(sending.Transport):
+    """A transport over the in-process backend that notes, at the moment each message's recipients would go out,
+    which of the batch's dispatches are recorded ``sent``; ``fail_at`` makes that message's sending raise."""
+
+    def __init__(self, fail_at: int | None = None) -> None:
+        super().__init__(django_mail.get_connection("django.core.mail.backends.locmem.EmailBackend"))
+        self.seen: list[set[int]] = []
+        self.fail_at = fail_at
+
+    def send(self, message: Any, hand: Any, settle: Any = None) -> None:
+        if settle is not None:
+            settle()
+        self.seen.append(set(Dispatch.objects.filter(state=DispatchState.SENT).values_list("pk", flat=True)))
+        if self.fail_at == len(self.seen):
+            raise RuntimeError("the worker stops here")
+        hand()
+        self.backend.send_messages([message])
+
+
+def test_each_message_is_recorded_sent_before_the_next_ones_recipients_go_out(published: Edition) -> None:
+    dispatches = make_dispatches(published, 4)
+    token = sending.new_token()
+    sending.claim_batch(sending.Scope(), token)
+    transport = RecordingTransport()
+    summary = sending.Summary()
+    sending.send_batch(token, transport, MailBuilder(), summary)
+    ids = sorted(d.pk for d in dispatches)
+    # The n-th message goes out once the n - 1 before it are recorded, and the last is recorded when the batch ends.
+    assert transport.seen == [set(ids[:n]) for n in range(4)]
+    assert summary.sent == 4
+    assert set(Dispatch.objects.values_list("state", flat=True)) == {DispatchState.SENT}
+
+
+def test_a_batch_stopped_by_an_error_still_records_what_the_server_took(published: Edition) -> None:
+    dispatches = make_dispatches(published, 4)
+    token = sending.new_token()
+    sending.claim_batch(sending.Scope(), token)
+    with pytest.raises(RuntimeError):
+        sending.send_batch(token, RecordingTransport(fail_at=3), MailBuilder(), sending.Summary())
+    ids = sorted(d.pk for d in dispatches)
+    states = dict(Dispatch.objects.values_list("pk", "state"))
+    # The two the server took are recorded; the third never reached its recipients; the fourth was not tried.
+    assert [states[pk] for pk in ids] == ["sent", "sent", "sending", "sending"]
+    assert len(django_mail.outbox) == 2

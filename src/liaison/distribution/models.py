@@ -22,7 +22,8 @@ from django.utils.translation import pgettext_lazy
 
 from liaison.encryption import EncryptedTextField
 
-# Salt of the keyed hash of email addresses: changing it (or SECRET_KEY) makes every stored hash unfindable.
+# Salt of the keyed hash of email addresses: changing it makes every stored hash unfindable (a changed SECRET_KEY
+# too, unless the former one is kept in SECRET_KEY_FALLBACKS until the hashes are made again: ``email_hashes``).
 EMAIL_HASH_SALT = "liaison.distribution.email"
 
 
@@ -38,6 +39,19 @@ def email_hash(address: str) -> str:
     if not address.strip():
         return ""
     return salted_hmac(EMAIL_HASH_SALT, normalize_email(address), algorithm="sha256").hexdigest()
+
+
+def email_hashes(address: str) -> list[str]:
+    """The keyed hashes an address may be stored under: with ``SECRET_KEY`` first, then with each former key of
+    ``SECRET_KEY_FALLBACKS``. A subscriber saved before the key was rotated keeps the hash of its day until it is
+    saved again (or ``liaison rehash-addresses`` runs), and must still be found by its address meanwhile."""
+    if not address.strip():
+        return []
+    normal = normalize_email(address)
+    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return list(
+        dict.fromkeys(salted_hmac(EMAIL_HASH_SALT, normal, secret=key, algorithm="sha256").hexdigest() for key in keys)
+    )
 
 
 class SubscriberKind(models.TextChoices):
@@ -249,8 +263,9 @@ DISPATCH_TRANSITIONS: dict[str, frozenset[str]] = {
         {DispatchState.SENT, DispatchState.FAILED, DispatchState.BOUNCED, DispatchState.PENDING}
     ),
     DispatchState.FAILED: frozenset({DispatchState.SENDING, DispatchState.BOUNCED, DispatchState.CANCELLED}),
-    # A final state is left only by a claim's answer, which re-opens the row as a back issue (``resends`` + 1).
-    DispatchState.SENT: frozenset({DispatchState.PENDING}),
+    # A final state is left only by a claim's answer, which re-opens the row as a back issue (``resends`` + 1), and
+    # a sent one by a bounce report mailed back later (``dsn``).
+    DispatchState.SENT: frozenset({DispatchState.PENDING, DispatchState.BOUNCED}),
     DispatchState.BOUNCED: frozenset({DispatchState.PENDING}),
     DispatchState.POSTED: frozenset({DispatchState.PENDING}),
     DispatchState.CANCELLED: frozenset({DispatchState.PENDING}),
@@ -266,7 +281,7 @@ class Dispatch(models.Model):
     so a retried send of the same round carries the same Message-ID and a re-sent back issue a new one.
     """
 
-    # No index of its own: the unique key and ``dispatch_subscription_state`` both start with it.
+    # No index of its own: the unique key starts with it.
     subscription = models.ForeignKey(
         Subscription,
         on_delete=models.CASCADE,
@@ -296,6 +311,10 @@ class Dispatch(models.Model):
     posted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Whether the subscriber has a ``Receipt`` for this issue in this language. A copy of what the receipts say,
+    # kept by ``receivers`` whenever a receipt or a dispatch is made or deleted, so that the gap report counts what
+    # is still missing in one pass over the dispatches instead of matching millions of them against the receipts.
+    received = models.BooleanField(_("received"), default=False, db_default=False)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -311,8 +330,8 @@ class Dispatch(models.Model):
             models.Index(fields=["state", "next_attempt_at"], name="dispatch_due"),
             # An issue's distribution progress (counts by state).
             models.Index(fields=["issue", "language", "state"], name="dispatch_progress"),
-            # The gap report's counts by subscription and state: an index-only scan, in order, no hashing.
-            models.Index(fields=["subscription", "state"], name="dispatch_subscription_state"),
+            # The gap report's counts of what is not received, by subscription and state: an index-only scan.
+            models.Index(fields=["subscription", "state"], name="dispatch_unreceived", condition=Q(received=False)),
         ]
 
     def __str__(self) -> str:

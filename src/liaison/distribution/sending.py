@@ -11,7 +11,9 @@ marking them ``sending`` under a token and a lease, committed at once), and send
 3. ``DATA`` is sent and, while the server answers it, **the hand-off is committed**: the dispatch's ``message_id``
    is written by an ``UPDATE`` that also checks that the run still holds the dispatch (``claimed_by`` = its token,
    state ``sending``). A run that lost its lease closes the connection here, before the server has anything;
-4. the message goes out; as soon as the server answers 250, ``sent`` is committed (with ``sent_at``).
+4. the message goes out; once the server answers 250, ``sent`` is committed (with ``sent_at``) — while the server
+   answers the next message's ``MAIL`` command (another round trip the sender would spend waiting), or at once when
+   the batch has no next message. Either way before the next message's recipients go out.
 
 Temporary refusals (4xx) make the dispatch ``failed``, tried again after an exponential back-off
 (``next_attempt_at``), and bounced after ``DISTRIBUTION_MAX_ATTEMPTS``; permanent refusals (5xx, to ``RCPT`` or
@@ -22,9 +24,9 @@ again and the batch goes on with the message it was sending; the messages the se
 recorded ``sent`` and never sent again.
 
 **The guarantee.** Every dispatch that the server accepted (a 250 reply read by the sender) is recorded ``sent``
-before the next message starts, and is never sent again, whatever is killed when: a worker killed at any point
-leaves the rest of its batch ``sending`` under an expired lease, and ``recover_expired`` makes it due again. A
-dispatch found so is treated by what was committed of it:
+before the next message's recipients go out, and is never sent again, whatever is killed when: a worker killed at
+any point leaves the rest of its batch ``sending`` under an expired lease, and ``recover_expired`` makes it due
+again. A dispatch found so is treated by what was committed of it:
 
 - no ``message_id``: its hand-off was never committed, so ``DATA`` was never sent — the server cannot have it, and
   it is sent again without doubt;
@@ -36,14 +38,15 @@ dispatch found so is treated by what was committed of it:
   message, rather than risk an issue never arriving. A receiving system that keeps the first copy recognises the
   second by its Message-ID; at worst the reader sees the issue twice.
 
-So a crash causes at most one duplicate per connection (never one per batch), and only when it lands between the
-end of ``DATA`` and the commit that follows the server's answer: the time the server takes to answer (milliseconds
-for a mail relay) plus one commit. A kill anywhere else — while building, during ``MAIL``/``RCPT``, between
-messages, during a claim — is exactly once. The same holds for a connection dropped while the server had the
-message and had not answered. The price is two commits per message (the hand-off and "sent"); ``bench/README.md``
-has what that costs. The lease must outlast any stall of a live worker: a worker alive but stalled for longer than
-``DISTRIBUTION_LEASE`` seconds between two commits can find a message it had handed over sent again by another (it
-stops as soon as it notices, at its next commit, and records the truth if the server took it).
+So a crash causes at most one duplicate per connection (never one per batch), and only when it lands between the end
+of ``DATA`` and the commit that records the server's answer: the time the server takes to answer (milliseconds for a
+mail relay), the building of the next message (a few hundred microseconds) and one commit. A kill anywhere else —
+during ``RCPT``, during a claim, between a "sent" and the next hand-off — is exactly once. The same holds for a
+connection dropped while the server had the message and had not answered. The price is two commits per message (the
+hand-off and "sent"); ``bench/README.md`` has what that costs. The lease must outlast any stall of a live worker: a
+worker alive but stalled for longer than ``DISTRIBUTION_LEASE`` seconds between two commits can find a message it
+had handed over sent again by another (it stops as soon as it notices, at its next commit, and records the truth if
+the server took it).
 """
 
 from __future__ import annotations
@@ -230,11 +233,20 @@ class Transport:
         self.close()
         self.open()
 
-    def send(self, message: EmailMessage | Outgoing, hand: Callable[[], None]) -> None:
+    def send(
+        self,
+        message: EmailMessage | Outgoing,
+        hand: Callable[[], None],
+        settle: Callable[[], None] | None = None,
+    ) -> None:
         """Send ``message`` (an ``Outgoing`` for SMTP, an ``EmailMessage`` for other backends); ``hand()`` is called
-        once the recipients are accepted, before the message itself goes out. Raises ``Refused``, ``Dropped`` (the
-        connection is to be opened again), or whatever ``hand`` raises."""
+        once the recipients are accepted, before the message itself goes out. ``settle()``, when given, records the
+        previous message's outcome: it is called once, whatever happens, before anything of this message but its
+        ``MAIL`` command reaches the server. Raises ``Refused``, ``Dropped`` (the connection is to be opened
+        again), or whatever ``hand`` or ``settle`` raises."""
         if not isinstance(message, Outgoing):
+            if settle is not None:
+                settle()
             hand()
             try:
                 self.backend.send_messages([message])
@@ -255,7 +267,14 @@ class Transport:
                     options.append("BODY=8BITMIME")
             # The envelope's addresses are bare already (``mail.envelope_address``): the commands are written out
             # rather than parsed again by smtplib's ``mail`` and ``rcpt``, which costs more than the rest of a send.
-            self._check(smtp, *_command(smtp, "mail", f"FROM:<{sender}>", options), stage="mail")
+            try:
+                smtp.putcmd("mail", " ".join([f"FROM:<{sender}>", *options]))
+            finally:
+                # The previous message's "sent" is committed while the server answers MAIL (a round trip the
+                # sender would otherwise spend waiting), and always before this message's recipients go out.
+                if settle is not None:
+                    self._settle(settle)
+            self._check(smtp, *smtp.getreply(), stage="mail")
             for recipient in recipients:
                 self._check(smtp, *_command(smtp, "rcpt", f"TO:<{recipient}>"), stage="rcpt", ok=(250, 251))
         except (smtplib.SMTPServerDisconnected, OSError) as error:
@@ -282,6 +301,14 @@ class Transport:
         except (smtplib.SMTPServerDisconnected, OSError) as error:
             raise Dropped(error, handed=handed) from error
         self._check(smtp, code, text, stage="data")
+
+    def _settle(self, settle: Callable[[], None]) -> None:
+        try:
+            settle()
+        except BaseException:
+            # The server waits for this message's envelope: closing the connection leaves it with nothing of it.
+            self.close()
+            raise
 
     def _check(
         self, smtp: smtplib.SMTP, code: int, text: bytes | str, *, stage: str, ok: Iterable[int] = (250,)
@@ -641,6 +668,39 @@ def send_batch(
         .order_by("pk")
     )
     editions = _editions(dispatches)
+    pending = _Pending()
+    try:
+        _send_each(batch, dispatches, editions, transport, builder, pending)
+    finally:
+        # The last message's outcome, or the one before an early stop: the server has it, so it is recorded.
+        pending.settle()
+
+
+class _Pending:
+    """The previous message's "sent", to be committed while the server answers the next one's ``MAIL`` (see
+    ``Transport.send``): at most once, whichever comes first of the next message and the end of the batch."""
+
+    def __init__(self) -> None:
+        self.call: Callable[[], None] | None = None
+
+    def settle(self) -> None:
+        call, self.call = self.call, None
+        if call is not None:
+            call()
+
+    def hook(self) -> Callable[[], None] | None:
+        return self.settle if self.call is not None else None
+
+
+def _send_each(
+    batch: _Batch,
+    dispatches: list[Dispatch],
+    editions: dict[tuple[int, str], Edition],
+    transport: Transport,
+    builder: MailBuilder,
+    pending: _Pending,
+) -> None:
+    summary, token = batch.summary, batch.token
     reconnects = 0
     for position, dispatch in enumerate(dispatches):
         batch.renew()
@@ -654,10 +714,12 @@ def send_batch(
             )
         except BadAddress as error:
             # An address no SMTP envelope can hold: it will never go.
+            pending.settle()
             batch.bounced(dispatch, None, _("The message cannot be sent: %(error)s") % {"error": error})
             continue
         except Exception as error:
             logger.exception("The message of dispatch %s could not be built", dispatch.pk)
+            pending.settle()
             batch.failed(
                 dispatch, None, _("The message could not be built: %(error)s") % {"error": error}, delivery=False
             )
@@ -665,7 +727,7 @@ def send_batch(
         while True:
             try:
                 transport.open()
-                transport.send(message, functools.partial(batch.hand, dispatch, message_id))
+                transport.send(message, functools.partial(batch.hand, dispatch, message_id), pending.hook())
             except LeaseLost:
                 logger.warning(
                     "Batch %s lost its lease at dispatch %s: another worker sends the rest", token, dispatch.pk
@@ -694,6 +756,7 @@ def send_batch(
                 )
                 transport.close()
                 if reconnects > RECONNECTS:
+                    pending.settle()
                     summary.error = _("The mail server cannot be reached: %(error)s") % {"error": error}
                     batch.failed(dispatch, None, str(error))
                     batch.release(dispatches[position + 1 :])
@@ -703,7 +766,8 @@ def send_batch(
                     Dispatch.objects.filter(pk=dispatch.pk).update(last_error=uncertain_note())
                 continue
             else:
-                batch.sent(dispatch, message_id)
+                # Recorded "sent" while the server answers the next message's MAIL, or when the batch ends.
+                pending.call = functools.partial(batch.sent, dispatch, message_id)
                 reconnects = 0
             break
 

@@ -17,7 +17,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Min
+from django.db.models import F, Min, Value
+from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -45,6 +46,7 @@ from liaison.distribution.models import (
     SubscriptionChannel,
     SubscriptionState,
     email_hash,
+    email_hashes,
     normalize_email,
 )
 from liaison.distribution.signals import dispatches_created
@@ -216,8 +218,57 @@ def _check_subscriber_language(language: str) -> str:
     return language_codes.normalize(language)
 
 
+def find_reader(address: str) -> Subscriber | None:
+    """The reader (a person subscriber) with ``address``, whichever key hashed it (``email_hashes``). One found by
+    a former key's hash is hashed again with the current key, so that once every address was seen (or
+    ``liaison rehash-addresses`` ran) the former key can leave ``SECRET_KEY_FALLBACKS``. A write: for the
+    operations that record something (a GET looks up with ``email_hashes`` alone)."""
+    hashes = email_hashes(address)
+    if not hashes:
+        return None
+    found = list(Subscriber.objects.filter(kind=SubscriberKind.PERSON, email_hash__in=hashes).order_by("pk"))
+    if not found:
+        return None
+    # Two rows only if the same address subscribed again while its first hash went unrecognised (a key rotated
+    # without the fallback): the one under the current key is the one the uniqueness constraint now guards.
+    current = next((s for s in found if s.email_hash == hashes[0]), None)
+    if current is not None:
+        return current
+    subscriber = found[0]
+    try:
+        with transaction.atomic():
+            Subscriber.objects.filter(pk=subscriber.pk, email_hash=subscriber.email_hash).update(email_hash=hashes[0])
+    except IntegrityError:
+        # Another request re-hashed it, or made a reader with this address, at the same moment: theirs stands.
+        return Subscriber.objects.filter(kind=SubscriberKind.PERSON, email_hash=hashes[0]).first() or subscriber
+    subscriber.email_hash = hashes[0]
+    return subscriber
+
+
+def rehash_addresses(batch: int = 500) -> int:
+    """Hash every subscriber's address again with the current ``SECRET_KEY``; returns how many hashes changed. After
+    a key rotation, this lets the former key leave ``SECRET_KEY_FALLBACKS`` without a subscriber becoming unfindable
+    by address. Safe to run at any time, and again: an address already hashed with the current key is left alone."""
+    changed = 0
+    rows = Subscriber.objects.exclude(email="").only("pk", "email", "email_hash").order_by("pk")
+    for subscriber in rows.iterator(chunk_size=batch):
+        wanted = email_hash(subscriber.email or "")
+        if wanted == subscriber.email_hash:
+            continue
+        try:
+            with transaction.atomic():
+                changed += Subscriber.objects.filter(pk=subscriber.pk, email_hash=subscriber.email_hash).update(
+                    email_hash=wanted
+                )
+        except IntegrityError:
+            # The same reader's address twice (subscribed again while the first hash went unrecognised): the
+            # secretariat merges them; this row keeps its former hash meanwhile.
+            continue
+    return changed
+
+
 def _reader_address_taken(address: str, but: Subscriber | None = None) -> bool:
-    found = Subscriber.objects.filter(kind=SubscriberKind.PERSON, email_hash=email_hash(address))
+    found = Subscriber.objects.filter(kind=SubscriberKind.PERSON, email_hash__in=email_hashes(address))
     if but is not None:
         found = found.exclude(pk=but.pk)
     return found.exists()
@@ -428,7 +479,8 @@ def subscribe(
     chosen = _check_formats(formats, channel)
     now = timezone.now()
     with transaction.atomic():
-        subscriber = Subscriber.objects.filter(kind=SubscriberKind.PERSON, email_hash=email_hash(address)).first()
+        # Found under a former key's hash too (re-hashed, unless the request is refused below: then next time).
+        subscriber = find_reader(address)
         current = _current(subscriber, periodical, language, channel) if subscriber is not None else None
         if current is not None and current.state == SubscriptionState.PAUSED:
             raise Conflict(_paused_message(actor, current, periodical, language), field="email")
@@ -712,6 +764,33 @@ def resume_subscription(actor: Actor, subscription: Subscription) -> Subscriptio
     return resumed
 
 
+def count_bounce(subscription_id: int, error: str, *, in_a_row: int = 0) -> bool:
+    """One more bounce of a subscription's emails, already recorded by the caller (a ``Bounce``, the dispatch
+    bounced): its count of bounces in a row goes up, to ``in_a_row`` at least (a caller that counted the run of
+    bounced dispatches itself, see ``dsn``), and it is paused once the count reaches ``DISTRIBUTION_PAUSE_AFTER``.
+    Returns whether this paused it. Call it in the transaction that recorded the bounce.
+
+    The sender's own path (``sending._Batch.bounced``) does the same inline, fenced by its batch's token."""
+    from liaison.distribution.sending import pause_after  # sending imports this module
+
+    Subscription.objects.filter(pk=subscription_id).update(
+        bounce_count=Greatest(F("bounce_count") + 1, Value(in_a_row))
+    )
+    subscription = Subscription.objects.get(pk=subscription_id)
+    if subscription.state != SubscriptionState.ACTIVE or subscription.bounce_count < pause_after():
+        return False
+    try:
+        set_subscription_state(
+            subscription,
+            SubscriptionState.PAUSED,
+            _("%(n)s emails in a row could not be delivered; last answer: %(error)s")
+            % {"n": subscription.bounce_count, "error": error[:150]},
+        )
+    except Conflict:
+        return False  # ended or paused meanwhile
+    return True
+
+
 # Dispatching -------------------------------------------------------------------------------------------------------
 
 
@@ -745,14 +824,17 @@ def create_dispatches(edition: Edition) -> int:
     day_value = ops.adapt_datefield_value(day)
     dispatch = ops.quote_name(Dispatch._meta.db_table)
     subscription = ops.quote_name(Subscription._meta.db_table)
+    receipt = ops.quote_name(Receipt._meta.db_table)
     channels = ", ".join(f"'{c}'" for c in SENT_CHANNELS)
     sql = f"""
         INSERT INTO {dispatch} (
             subscription_id, issue_id, language, edition_id, kind, state, resends, attempts, next_attempt_at,
-            claimed_by, lease_until, sent_at, message_id, last_error, posted_by_id, created, updated
+            claimed_by, lease_until, sent_at, message_id, last_error, posted_by_id, created, updated, received
         )
         SELECT s.id, %s, %s, %s, '{DispatchKind.REGULAR}', '{DispatchState.PENDING}', 0, 0, %s,
-               '', NULL, NULL, '', '', NULL, %s, %s
+               '', NULL, NULL, '', '', NULL, %s, %s,
+               EXISTS (SELECT 1 FROM {receipt} r
+                       WHERE r.subscriber_id = s.subscriber_id AND r.issue_id = %s AND r.language = %s)
         FROM {subscription} s
         WHERE s.periodical_id = %s AND s.language = %s AND s.state = '{SubscriptionState.ACTIVE}'
           AND s.channel IN ({channels}) AND s.started_on <= %s AND (s.ended_on IS NULL OR s.ended_on >= %s)
@@ -765,6 +847,8 @@ def create_dispatches(edition: Edition) -> int:
         now,
         now,
         now,
+        edition.issue_id,  # an issue received before it was dispatched (handed over at a meeting, say)
+        edition.language,
         edition.issue.periodical_id,
         edition.language,
         day_value,
@@ -1029,18 +1113,36 @@ def _locked_claim(actor: Actor, claim: Claim) -> Claim:
     return locked
 
 
-def answer_claim(actor: Actor, claim: Claim) -> Claim:
+def answer_claim(actor: Actor, claim: Claim, *, posted: bool = False) -> Claim:
     """Send the claimed issues again: each claimed issue's dispatch becomes due again as a back issue (made if it
-    never existed). The secretariat answers for a bulletin, the section's correspondents for its paper."""
+    never existed). The secretariat answers for a bulletin, the section's correspondents for its paper.
+
+    The one way a claim is answered, whichever page or API it comes from (the claims desk, the exchange pages), so
+    an answer means the same everywhere. Email copies go out by themselves. A copy by post goes back on its issue's
+    post list and stays there until it is marked posted, as every post dispatch does: answering promises the issue,
+    it does not put an envelope in the post, and a copy recorded posted that nobody posted would show as sent on
+    both sections' pages while it never left. ``posted`` is for whoever put the copies in the post before answering
+    (a section that mails its own paper): they are then recorded posted, by them, in the same transaction."""
     _require_account(actor)
     with transaction.atomic():
         locked = _locked_claim(actor, claim)
         _check_claim_transition(locked, ClaimState.ANSWERED)
         now = timezone.now()
         items = list(locked.items.select_related("subscription", "issue__periodical").order_by("pk"))
+        by_post = [item for item in items if item.subscription.channel == SubscriptionChannel.POST]
+        if posted and not by_post:
+            raise LiaisonError(
+                _("None of the claimed issues goes by post: there is nothing to record as posted."), field="posted"
+            )
         for item in items:
             item.dispatch = _reopen(item.subscription, item.issue, item.language, now)
         ClaimItem.objects.bulk_update(items, ["dispatch"])
+        if posted:
+            # Those a worker or another page moved meanwhile are left as they are (the state is checked again).
+            ids = [item.dispatch.pk for item in by_post if item.dispatch is not None]
+            Dispatch.objects.filter(pk__in=ids, state__in=DISPATCH_DUE).update(
+                state=DispatchState.POSTED, sent_at=now, posted_by=actor.user, updated=now
+            )
         locked.state = ClaimState.ANSWERED
         locked.answered_by = actor.user
         locked.answered_at = now
@@ -1080,6 +1182,7 @@ __all__ = [
     "confirm",
     "create_dispatches",
     "end_subscription",
+    "find_reader",
     "gaps",
     "gaps_report",
     "mark_posted",
@@ -1087,6 +1190,7 @@ __all__ = [
     "record_receipt",
     "record_receipt_by_link",
     "refuse_claim",
+    "rehash_addresses",
     "resume_subscription",
     "set_subscription_state",
     "subscribe",

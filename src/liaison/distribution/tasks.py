@@ -2,7 +2,12 @@
 
 New dispatches (an edition published, a claim answered) start it once they are committed (``dispatches_created``).
 With ``REDIS_URL`` set, a worker takes it; without, it runs in-process at once (a one-machine install has no worker;
-dispatches that fail there are tried again by the next run: the next publication, or ``liaison dispatch``).
+dispatches that fail there are tried again by the next run that covers them).
+
+``sweep`` sends everything due of every issue: the retries whose time has come, what a stopped worker left once its
+lease ran out, what a run could not send because the mail server was down. Nothing else wakes those up without
+workers, so cron runs it (``liaison dispatch --due``); with workers the beat runs it too (``sweep_dispatches``, every
+``SWEEP_SECONDS``), a net under the runs that ``wake_later`` schedules, which a broker can lose.
 
 Delivery of the task is at-least-once (``acks_late``, ``reject_on_worker_lost``): a worker killed mid-run leaves the
 task to be delivered to another worker, whose run recovers the dead worker's batch once its lease has run out
@@ -34,6 +39,9 @@ logger = logging.getLogger(__name__)
 # hour by default). Runs are scheduled at most this far ahead, and schedule the next one when they find nothing.
 MAX_WAKE = datetime.timedelta(minutes=50)
 UNREACHABLE_RETRIES = 10
+# How often the beat sweeps (``CELERY_BEAT_SCHEDULE``): the first retry's back-off is a minute, so a retry waits at
+# most this long past its time when no scheduled run took it.
+SWEEP_SECONDS = 5 * 60
 
 _quiet: contextvars.ContextVar[bool] = contextvars.ContextVar("liaison_distribution_quiet", default=False)
 
@@ -59,6 +67,25 @@ def send_dispatches(self: Any, edition_id: int | None = None) -> dict[str, Any]:
         logger.error("Giving up sending for now (edition %s): %s", edition_id, summary.error)
     wake_later(edition_id, scope)
     return summary.as_dict()
+
+
+def sweep(on_progress: sending.ProgressCallback | None = None) -> sending.Summary:
+    """Send every email dispatch that is due, of every issue, here and now; returns what was done. Safe beside any
+    number of workers and of other sweeps: each run claims batches of its own (``sending.claim_batch``), so a
+    dispatch is sent by one of them only."""
+    summary = sending.send_due(sending.Scope(), on_progress=on_progress)
+    if summary.error:
+        logger.warning("The sweep of due dispatches stopped: %s", summary.error)
+    elif summary.done or summary.recovered:
+        logger.info("Due dispatches swept: %s", summary.as_dict())
+    return summary
+
+
+@shared_task(acks_late=True)
+def sweep_dispatches() -> dict[str, Any]:
+    """``sweep`` on a worker, started by the beat. It does not retry (the next sweep comes in a few minutes) and
+    schedules nothing: the beat is its schedule."""
+    return sweep().as_dict()
 
 
 def wake_later(edition_id: int | None, scope: sending.Scope) -> None:

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -32,7 +33,7 @@ from liaison.distribution.models import (
     Subscription,
     SubscriptionChannel,
     SubscriptionState,
-    email_hash,
+    email_hashes,
 )
 from liaison.distribution.queries import last_bounces
 from liaison.errors import LiaisonError, NotAllowed
@@ -514,7 +515,7 @@ def _filtered_subscribers(filters: forms.SubscriberFilters) -> tuple[QuerySet[Su
         )
         filtering = True
     if data["email"].strip():
-        found, filtering = found.filter(email_hash=email_hash(data["email"])), True
+        found, filtering = found.filter(email_hash__in=email_hashes(data["email"])), True
     return found, filtering
 
 
@@ -560,6 +561,10 @@ def claims(request: HttpRequest) -> HttpResponse:
     found = list(open_claims_for(actor)[:200])
     for item in found:
         item.answerable = access.can_answer_claim(actor, item)  # type: ignore[attr-defined]
+        # Whether "already posted" means anything for it (the items and their subscriptions are prefetched).
+        item.by_post = any(  # type: ignore[attr-defined]
+            claimed.subscription.channel == SubscriptionChannel.POST for claimed in item.items.all()
+        )
     return render(request, "distribution/claims.html", {"claims": found})
 
 
@@ -576,15 +581,46 @@ def answer(request: HttpRequest, pk: int) -> HttpResponse:
     if not actor_for_request(request).is_authenticated:
         return _refuse(request)
     actor, found = _claim_for(request, pk)
+    posted = bool(request.POST.get("posted"))
     try:
-        services.answer_claim(actor, found)
+        services.answer_claim(actor, found, posted=posted)
     except NotAllowed as error:
         raise PermissionDenied(str(error)) from error
     except LiaisonError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("The claimed issues will be sent again."))
+        messages.success(request, answered_message(found, posted=posted))
     return redirect("distribution:claims")
+
+
+def answered_message(claim: Claim, *, posted: bool) -> str:
+    """What answering ``claim`` did, said the same on every page a claim is answered on (the claims desk, the
+    exchange pages): the copies by post recorded posted or waiting on the post list, the emails on their way."""
+    channels = list(claim.items.values_list("subscription__channel", flat=True))
+    by_post = channels.count(SubscriptionChannel.POST)
+    by_email = len(channels) - by_post
+    said = [_("The claim of %(who)s is answered.") % {"who": claim.subscriber.display_name}]
+    if by_post and posted:
+        said.append(
+            ngettext(
+                "The copy by post is recorded as posted.", "The %(n)s copies by post are recorded as posted.", by_post
+            )
+            % {"n": by_post}
+        )
+    elif by_post:
+        said.append(
+            ngettext(
+                "The copy to post is on its issue's post list until it is marked posted.",
+                "The %(n)s copies to post are on their issues' post lists until they are marked posted.",
+                by_post,
+            )
+            % {"n": by_post}
+        )
+    if by_email:
+        said.append(
+            ngettext("The email is sent again.", "The %(n)s emails are sent again.", by_email) % {"n": by_email}
+        )
+    return " ".join(said)
 
 
 @require_POST

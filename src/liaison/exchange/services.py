@@ -18,9 +18,7 @@ from django.utils.translation import gettext as _
 from liaison.distribution import services as distribution
 from liaison.distribution.models import (
     CURRENT_SUBSCRIPTION,
-    DISPATCH_DUE,
     Claim,
-    ClaimState,
     Receipt,
     ReceiptHow,
     Subscription,
@@ -346,38 +344,5 @@ def claim_missing(
         return distribution.claim(actor, subscriber, [(subscription.pk, issue.pk) for issue in issues], note=note)
 
 
-def _require_answerer(actor: Actor, claim: Claim) -> None:
-    periodical = claim.periodical
-    _paper(periodical)
-    if not access.can_publish(actor, periodical.section_id):
-        raise NotAllowed(
-            _("Claims for %(paper)s are answered by the correspondents of %(section)s.")
-            % {"paper": periodical.name, "section": periodical.section}
-        )
-    if claim.state != ClaimState.OPEN:
-        raise Conflict(_("This claim was already answered."))
-
-
-def answer_claim(actor: Actor, claim: Claim) -> Claim:
-    """The paper's section sent the claimed issues again: the claim is answered, its back issues marked posted."""
-    _require_answerer(actor, claim)
-    with transaction.atomic():
-        claim = distribution.answer_claim(actor, claim)
-        dispatches = [
-            item.dispatch
-            for item in claim.items.select_related("dispatch__subscription")
-            if item.dispatch is not None
-            and item.dispatch.state in DISPATCH_DUE
-            and item.dispatch.subscription.channel == SubscriptionChannel.POST
-        ]
-        if dispatches:
-            distribution.mark_posted(actor, dispatches)
-    return claim
-
-
-def refuse_claim(actor: Actor, claim: Claim, reason: str) -> Claim:
-    """The paper's section cannot send the claimed issues again, and says why (the claimant reads it)."""
-    _require_answerer(actor, claim)
-    if not (reason or "").strip():
-        raise LiaisonError(_("Say why the claim is refused: the claiming section will read it."), field="reason")
-    return distribution.refuse_claim(actor, claim, reason.strip())
+# Claims made for a paper are answered (or refused) by ``distribution.services.answer_claim`` and ``refuse_claim``,
+# from the exchange pages as from the claims desk: one way to answer a claim, with the same effect on every page.

@@ -29,12 +29,14 @@ from django.db.models import Q
 
 from liaison.distribution.models import (
     CURRENT_SUBSCRIPTION,
+    DISPATCH_DUE,
     Claim,
     ClaimItem,
     ClaimState,
     Receipt,
     SubscriberKind,
     Subscription,
+    SubscriptionChannel,
 )
 from liaison.exchange import schedule
 from liaison.federation.models import Section
@@ -83,6 +85,22 @@ class ClaimView:
     @property
     def is_open(self) -> bool:
         return self.claim.state == ClaimState.OPEN
+
+    @property
+    def by_post(self) -> bool:
+        """Some of its copies go by post: answering may say they were posted already."""
+        return any(item.subscription.channel == SubscriptionChannel.POST for item in self.items)
+
+    @property
+    def to_post(self) -> list[int]:
+        """The numbers whose copies the answer put on the post list and nobody has marked posted yet."""
+        return [
+            item.issue.number
+            for item in self.items
+            if item.dispatch is not None
+            and item.subscription.channel == SubscriptionChannel.POST
+            and item.dispatch.state in DISPATCH_DUE
+        ]
 
 
 @dataclass(frozen=True)
@@ -251,7 +269,12 @@ def _load(papers: list[int], subscriptions: list[Subscription], *, all_claims: b
             items = items.filter(claim__state=ClaimState.OPEN)
         views: dict[int, ClaimView] = {}
         for item in items.select_related(
-            "claim__subscriber__section", "claim__periodical", "claim__claimed_by__person", "issue"
+            "claim__subscriber__section",
+            "claim__periodical",
+            "claim__claimed_by__person",
+            "issue",
+            "subscription",
+            "dispatch",
         ).order_by("-claim__created", "-claim_id", "issue__number"):
             claim = item.claim
             view = views.get(claim.pk)

@@ -21,7 +21,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from liaison.distribution import services as distribution
 from liaison.distribution.models import CURRENT_SUBSCRIPTION, Claim, Subscription
+from liaison.distribution.views import answered_message
 from liaison.errors import LiaisonError, NotAllowed
 from liaison.exchange import access, forms, schedule, services, status, uploads
 from liaison.exchange.models import IssueFile
@@ -419,18 +421,15 @@ def _claim(pk: int) -> Claim:
 @signed_in
 @require_POST
 def claim_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    """The paper's section sent the claimed issues again."""
+    """The paper's section answers a claim: the claimed issues go again (``posted``: it already posted them)."""
     found = _claim(pk)
+    posted = bool(request.POST.get("posted"))
     try:
-        services.answer_claim(actor_for_request(request), found)
+        distribution.answer_claim(actor_for_request(request), found, posted=posted)
     except LiaisonError as exc:
         _refused(request, exc)
     else:
-        messages.success(
-            request,
-            _("The claim of %(section)s is answered: the issues are marked as sent again.")
-            % {"section": found.subscriber.display_name},
-        )
+        messages.success(request, answered_message(found, posted=posted))
     return _back(request, reverse("exchange:paper", args=[found.periodical.slug]))
 
 
@@ -442,7 +441,7 @@ def claim_refuse(request: HttpRequest, pk: int) -> HttpResponse:
     form = forms.RefuseForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
-        services.refuse_claim(actor_for_request(request), found, reason)
+        distribution.refuse_claim(actor_for_request(request), found, reason)
     except LiaisonError as exc:
         _refused(request, exc)
     else:

@@ -6,6 +6,11 @@ email dispatches due are sent: here and now with a progress bar when there is no
 otherwise by the workers while this command follows their progress. It ends with a summary per language — sent, to
 be tried again, bounced, waiting — and the copies to post, with the address of the labels page. Run it again at any
 time: what was sent is never sent again, and what is due (a retry whose time has come) goes out.
+
+``liaison dispatch --due``: send every email dispatch that is due, of every issue, here and now (``tasks.sweep``), for
+cron on an install without workers, where nothing else wakes a retry up. It prints what it sent, what failed and what
+is left, and exits non-zero when the mail server could not be reached or refused the sender. It is safe beside
+workers and beside another sweep: each claims its own batches.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -24,7 +30,7 @@ from tqdm import tqdm
 
 from liaison import languages as language_codes
 from liaison.distribution import sending, services, tasks
-from liaison.distribution.models import DispatchState
+from liaison.distribution.models import DISPATCH_DUE, Dispatch, DispatchState
 from liaison.periodicals.models import Issue, Periodical
 from liaison.publishing.models import Edition, EditionStatus
 
@@ -32,11 +38,19 @@ POLL_SECONDS = 0.5
 
 
 class Command(BaseCommand):
-    help = "Dispatch an issue: make the missing dispatches of its published editions and send those by email."
+    help = (
+        "Dispatch an issue: make the missing dispatches of its published editions and send those by email. "
+        "With --due: send every email dispatch that is due, of every issue (for cron)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("periodical", help="the periodical's short name (slug), e.g. bulletin")
-        parser.add_argument("number", type=int, help="the issue's number")
+        parser.add_argument("periodical", nargs="?", help="the periodical's short name (slug), e.g. bulletin")
+        parser.add_argument("number", nargs="?", type=int, help="the issue's number")
+        parser.add_argument(
+            "--due",
+            action="store_true",
+            help="send every email dispatch that is due, of every issue, in this process (instead of an issue)",
+        )
         parser.add_argument(
             "--language", "-l", action="append", default=[], help="a language to dispatch (repeat for several)"
         )
@@ -44,6 +58,13 @@ class Command(BaseCommand):
         parser.add_argument("--timeout", type=float, default=0, help="seconds to wait for the workers (0: no limit)")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["due"]:
+            if options["periodical"] is not None or options["language"]:
+                raise CommandError(_("--due sends what is due of every issue: name no periodical, issue or language."))
+            self._sweep()
+            return
+        if options["periodical"] is None or options["number"] is None:
+            raise CommandError(_("Name the periodical and the issue's number, or use --due."))
         periodical = Periodical.objects.filter(slug=options["periodical"]).first()
         if periodical is None:
             raise CommandError(_("There is no periodical “%(slug)s”.") % {"slug": options["periodical"]})
@@ -81,6 +102,54 @@ class Command(BaseCommand):
             raise CommandError(
                 _("Sending stopped: %(error)s. What was not sent is still due: run the command again later.")
                 % {"error": errors[0]}
+            )
+
+    def _sweep(self) -> None:
+        """Send what is due of every issue here and now, whether or not there are workers: a cron job's run."""
+        scope = sending.Scope()
+        bar = self._bar(sending.outstanding(scope), "")
+
+        def show(summary: sending.Summary) -> None:
+            bar.n = summary.done
+            bar.refresh()
+
+        try:
+            summary = tasks.sweep(on_progress=show)
+        finally:
+            bar.close()
+        line = _("Due dispatches: %(sent)s sent, %(failed)s to be tried again, %(bounced)s bounced.") % {
+            "sent": summary.sent,
+            "failed": summary.failed,
+            "bounced": summary.bounced,
+        }
+        self.stdout.write(self.style.SUCCESS(line) if not summary.error else line)
+        if summary.recovered:
+            self.stdout.write(
+                ngettext(
+                    "  One dispatch was taken over from a run that stopped.",
+                    "  %(n)s dispatches were taken over from a run that stopped.",
+                    summary.recovered,
+                )
+                % {"n": summary.recovered}
+            )
+        # Left: every email dispatch still to go, due later (a retry's back-off), or held by a worker right now.
+        left = Dispatch.objects.filter(scope.filter() & Q(state__in=[*DISPATCH_DUE, DispatchState.SENDING])).count()
+        wake = sending.next_wake(scope)
+        if left and wake is not None:
+            self.stdout.write(
+                ngettext(
+                    "%(n)s dispatch left; the next is due at %(when)s.",
+                    "%(n)s dispatches left; the next is due at %(when)s.",
+                    left,
+                )
+                % {"n": left, "when": formats.date_format(timezone.localtime(wake), "DATETIME_FORMAT")}
+            )
+        else:
+            self.stdout.write(ngettext("%(n)s dispatch left.", "%(n)s dispatches left.", left) % {"n": left})
+        if summary.error:
+            raise CommandError(
+                _("Sending stopped: %(error)s. What was not sent is still due: the next run sends it.")
+                % {"error": summary.error}
             )
 
     def _editions(self, issue: Issue, languages: list[str]) -> list[Edition]:
