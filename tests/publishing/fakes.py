@@ -19,8 +19,11 @@ WEB = [("web", "tests.publishing.fakes:web"), ("pdf", "tests.publishing.fakes:pd
 
 
 def _dump(data: EditionData) -> bytes:
-    """Everything the data holds, in a fixed order: same data, same bytes."""
-    return json.dumps(dataclasses.asdict(data), default=str, sort_keys=True, ensure_ascii=False).encode("utf-8")
+    """Everything the data holds, in a fixed order: same data, same bytes. But the other languages published, which
+    only the web pages may show (they change after publication)."""
+    fields = dataclasses.asdict(data)
+    del fields["other_languages"]
+    return json.dumps(fields, default=str, sort_keys=True, ensure_ascii=False).encode("utf-8")
 
 
 def web(data: EditionData, *, formats_present: list[str] | tuple[str, ...] = ()) -> Rendered:

@@ -50,8 +50,10 @@ def publish(
     published_at: datetime.datetime | None = None,
     correction: str = "",
     formats: tuple[str, ...] = (FileFormat.PDF, FileFormat.EPUB, FileFormat.WEB),
+    items: int | list[dict[str, object]] = 0,
 ) -> Edition:
-    """An edition of issue ``number`` in ``language`` with its files, as if the publish job had written them."""
+    """An edition of issue ``number`` in ``language`` with its files, as if the publish job had written them, and
+    its contents: ``items`` items (or those given, as ``edition.contents_of`` makes them)."""
     issue, _created = Issue.objects.get_or_create(
         periodical=periodical,
         number=number,
@@ -64,6 +66,7 @@ def publish(
         status=status,
         correction=correction,
         published_at=published_at or T0 + datetime.timedelta(days=30 * number),
+        contents=items if isinstance(items, list) else [entry(number, n, language) for n in range(1, items + 1)],
     )
     folder = f"{periodical.slug}/{number}/{language}/v{version}"  # as ``storage.edition_folder`` names it
     stem = f"{periodical.slug}-{number}-{language}"
@@ -79,6 +82,21 @@ def publish(
                 sha256=hashlib.sha256(f"{folder}/{name}".encode()).hexdigest(),
             )
     return edition
+
+
+def entry(number: int, position: int, language: str = "en", **changes: object) -> dict[str, object]:
+    """An item of an edition's contents, as the publish job keeps it: signed by a person of a section."""
+    return {
+        "position": position,
+        "label": f"Bulletin No. {number}, item {position}",
+        "kind": "Report",
+        "title": f"Report {position} of No. {number}",
+        "language": language,
+        "direction": "rtl" if language == "ar" else "ltr",
+        "signature": "Rosa",
+        "section": "Section A",
+        **changes,
+    }
 
 
 def xml(content: bytes) -> ET.Element:

@@ -57,6 +57,17 @@ def test_a_member_reads_the_internal_bulletin_with_their_token(world: Any, inter
     assert "noindex" in response["X-Robots-Tag"]
 
 
+def test_the_private_feed_lists_each_issues_items_too(world: Any, internal: Periodical) -> None:
+    publish(internal, 1, "en", items=2)
+
+    response = Client().get(private(token_of(world, "member")))
+
+    (entry,) = feedparser.parse(response.content).entries
+    assert "Report 1 of No. 1" in entry.summary and "Report 2 of No. 1" in entry.summary
+    # Its links lead to the members' pages of the items, which ask a reader to log in.
+    assert f'href="{SITE}/editions/internal/1/en/items/2.html"' in entry.summary
+
+
 @pytest.mark.parametrize("role", ["corr_a", "corr_b", "translator", "editor"])
 def test_every_kind_of_member_has_a_working_token(world: Any, internal: Periodical, role: str) -> None:
     publish(internal, 1, "en")
@@ -177,12 +188,12 @@ def test_its_queries_do_not_grow_with_the_editions(
     world: Any, internal: Periodical, django_assert_num_queries: Any
 ) -> None:
     token = token_of(world, "member")
-    publish(internal, 1, "en")
+    publish(internal, 1, "en", items=1)
     # token and account, person, roles, periodical, federation, editions, files
     with django_assert_num_queries(7):
         Client().get(private(token))
     for number in range(2, 7):
-        publish(internal, number, "en")
+        publish(internal, number, "en", items=50)
     with django_assert_num_queries(7):
         assert len(entries(Client().get(private(token)))) == 6
 

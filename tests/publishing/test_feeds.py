@@ -15,7 +15,7 @@ from django.utils import translation
 from liaison.periodicals.models import Periodical
 from liaison.publishing import feeds
 from liaison.publishing.models import EditionStatus, FileFormat
-from tests.publishing.feeds_helpers import SITE, T0, _site, bulletin, internal, publish
+from tests.publishing.feeds_helpers import ATOM, SITE, T0, _site, bulletin, entry, internal, publish, xml
 
 __all__ = ["_site", "bulletin", "internal"]  # fixtures
 
@@ -30,6 +30,12 @@ def parse(content: bytes) -> Any:
 
 def get(path: str) -> Any:
     return Client().get(path)
+
+
+def summaries(content: bytes) -> list[str]:
+    """The entries' summaries as written (feedparser gives them back sanitized, its attributes reordered)."""
+    parse(content)  # a valid feed first
+    return [e.findtext(f"{ATOM}summary") or "" for e in xml(content).findall(f"{ATOM}entry")]
 
 
 def page(response: Any) -> str:
@@ -213,11 +219,74 @@ def test_it_only_answers_reading(bulletin: Periodical) -> None:
 
 
 def test_its_queries_do_not_grow_with_the_editions(bulletin: Periodical, django_assert_num_queries: Any) -> None:
-    publish(bulletin, 1, "en")
-    # periodical, federation, editions (with their first version's date), their files
+    publish(bulletin, 1, "en", items=1)
+    # periodical, federation, editions (with their first version's date and their contents), their files
     with django_assert_num_queries(4):
         get("/feeds/bulletin/en.atom")
     for number in range(2, 8):
-        publish(bulletin, number, "en", formats=(FileFormat.PDF, FileFormat.EPUB))
+        publish(bulletin, number, "en", formats=(FileFormat.PDF, FileFormat.EPUB), items=number * 30)
     with django_assert_num_queries(4):
-        assert len(parse(get("/feeds/bulletin/en.atom").content).entries) == 7
+        parsed = parse(get("/feeds/bulletin/en.atom").content)
+    assert len(parsed.entries) == 7
+    assert parsed.entries[0].summary.count("<li>") == 7 * 30 + 3  # the items, then the web pages, PDF and EPUB
+
+
+# What is in each issue --------------------------------------------------------------------------------------------
+
+
+def test_each_entry_lists_the_items_as_the_contents_page_shows_them(bulletin: Periodical) -> None:
+    publish(
+        bulletin,
+        1,
+        "en",
+        items=[entry(1, 1), entry(1, 2, signature="Section B", section="Section B", kind="Position", title="Unity")],
+    )
+
+    (summary,) = summaries(get("/feeds/bulletin/en.atom").content)
+
+    assert "<h2>Contents</h2>" in summary
+    first = summary.index("Report 1 of No. 1")
+    assert first < summary.index("Unity") < summary.index("Read it on the web")
+    assert f'<a href="{SITE}/editions/bulletin/1/en/items/1.html"' in summary
+    assert f'<a href="{SITE}/editions/bulletin/1/en/items/2.html"' in summary
+    assert "Bulletin No. 1, item 1 · Report" in summary and "Bulletin No. 1, item 2 · Position" in summary
+    # A person signs with their section; a section signing alone is named once.
+    assert "Rosa, Section A" in summary
+    assert "Section B, Section B" not in summary and "<p>Section B</p>" in summary
+
+
+def test_each_entry_lists_the_items_in_the_words_of_its_edition(bulletin: Periodical) -> None:
+    publish(bulletin, 1, "fr", items=[entry(1, 1, "fr", label="Bulletin n° 1, article 1", kind="Rapport")])
+
+    (parsed,) = parse(get("/feeds/bulletin/fr.atom").content).entries
+
+    assert "<h2>Sommaire</h2>" in parsed.summary and "Bulletin n° 1, article 1 · Rapport" in parsed.summary
+
+
+def test_hostile_and_right_to_left_titles_stay_text_in_their_direction(bulletin: Periodical) -> None:
+    publish(
+        bulletin,
+        1,
+        "ar",
+        items=[
+            entry(1, 1, "ar", title="<script>alert(1)</script>", signature='"><img src=x onerror=alert(2)>'),
+            entry(1, 2, "ar", title="إضراب عمال الميناء"),
+            entry(1, 3, "zh", title="港口工人 & 团结", direction="ltr", section="<b>Section</b>"),
+        ],
+    )
+
+    content = get("/feeds/bulletin/ar.atom").content
+
+    assert b"<script" not in content and b"<img" not in content and b"<b>" not in content
+    (summary,) = summaries(content)
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in summary
+    assert "&quot;&gt;&lt;img src=x onerror=alert(2)&gt;" in summary
+    assert 'lang="ar" dir="rtl">إضراب عمال الميناء</a>' in summary
+    assert 'lang="zh" dir="ltr">港口工人 &amp; 团结</a>' in summary
+    assert "&lt;b&gt;Section&lt;/b&gt;" in summary
+
+
+def test_an_edition_published_before_its_contents_were_kept_has_none_listed(bulletin: Periodical) -> None:
+    publish(bulletin, 1, "en")
+    (parsed,) = parse(get("/feeds/bulletin/en.atom").content).entries
+    assert "Contents" not in parsed.summary and "Read it on the web" in parsed.summary

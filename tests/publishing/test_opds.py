@@ -12,7 +12,7 @@ from django.test import Client
 from liaison.periodicals.models import Periodical
 from liaison.publishing import feeds
 from liaison.publishing.models import EditionStatus, FileFormat
-from tests.publishing.feeds_helpers import ATOM, DC, SITE, T0, _site, bulletin, internal, publish, xml
+from tests.publishing.feeds_helpers import ATOM, DC, SITE, T0, _site, bulletin, entry, internal, publish, xml
 
 __all__ = ["_site", "bulletin", "internal"]  # fixtures
 
@@ -127,3 +127,24 @@ def test_its_queries_do_not_grow_with_the_editions(bulletin: Periodical, django_
             publish(bulletin, number, language, formats=(FileFormat.PDF, FileFormat.EPUB))
     with django_assert_num_queries(3):
         assert len(xml(catalogue().content).findall(f"{ATOM}entry")) == 13
+
+
+def test_each_entrys_summary_lists_the_items_as_text(bulletin: Periodical) -> None:
+    publish(
+        bulletin,
+        1,
+        "en",
+        version=2,
+        correction="A date was wrong.",
+        items=[entry(1, 1), entry(1, 2, title="<script>x</script>", signature="Section B", section="Section B")],
+    )
+
+    content = catalogue().content
+
+    assert b"<script" not in content
+    (summary,) = [e.find(f"{ATOM}summary") for e in xml(content).findall(f"{ATOM}entry")]
+    assert summary is not None and summary.get("type") == "text"
+    assert summary.text == (
+        "Corrected edition (version 2): A date was wrong.\n\n"
+        "Contents:\n1. Report 1 of No. 1 — Rosa, Section A\n2. <script>x</script> — Section B"
+    )

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.test import Client
 
 from liaison.editorial.models import Contribution, State
 from liaison.errors import LiaisonError, NotAllowed
@@ -20,6 +21,7 @@ from liaison.publishing.models import Edition, EditionFile, EditionStatus, JobSt
 from tests.conftest import ROLES
 from tests.editorial.translated import translate
 from tests.publishing.fixtures_core import (
+    FRENCH,
     assembled_issue,
     bulletin,
     file_database,
@@ -63,6 +65,22 @@ def test_it_publishes_an_edition(world: Any, issue: Issue, published_dir: Path) 
     assert sorted(p.name for p in (published_dir / "bulletin/1/fr").iterdir()) == ["v1"]
     # The French texts, not the English originals.
     assert "Rapport 1" in (published_dir / "bulletin/1/fr/v1/index.html").read_text()
+
+
+def test_the_edition_keeps_its_contents_as_published_for_the_feeds(world: Any, issue: Issue) -> None:
+    edition = publish(world, issue, "fr").edition
+    assert edition is not None
+    contents = Edition.objects.get(pk=edition.pk).contents
+    assert [(c["position"], c["title"], c["language"], c["section"]) for c in contents] == [
+        (1, "Rapport 1", "fr", world.section_a.name),
+        (2, "Rapport 2", "fr", world.section_a.name),
+    ]
+    assert contents[0]["label"].startswith("Bulletin n°")  # in the edition's language
+    # A text edited since is not what was published: the feed lists the published title.
+    translate(world, Contribution.objects.get(item__issue=issue, item__position=1), "fr", "Rapport révisé", FRENCH)
+    assert services.data_for(edition).items[0].title == "Rapport révisé"
+    feed = Client().get("/feeds/bulletin/fr.atom").content.decode()
+    assert "Rapport 1" in feed and "Rapport révisé" not in feed
 
 
 def test_it_publishes_the_issue_with_its_first_edition(world: Any, issue: Issue) -> None:
@@ -304,6 +322,8 @@ def test_editions_link_the_languages_published_before_them(world: Any, issue: Is
     french = publish(world, issue, "fr").edition
     assert english is not None and french is not None
 
+    # The fake web pages cannot be given the languages published after them (the real ones can: see
+    # test_language_links), so English keeps the links it was rendered with, and its rebuilds the same bytes.
     assert services.data_for(english).other_languages == ()
     assert services.data_for(french).other_languages == ("en",)
 

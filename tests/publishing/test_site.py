@@ -32,6 +32,7 @@ from liaison.publishing.models import Edition, EditionFile, EditionStatus, FileF
 from liaison.publishing.renderers import Rendered, file_stem
 from liaison.translations import services as translations
 from tests.conftest import PROTECTED_STRINGS
+from tests.editorial.translated import translate
 
 BASE = "https://archive.example.org/federation"
 SECRET = "Zebrafish-Strategy"  # in an internal bulletin only
@@ -406,6 +407,36 @@ def test_it_writes_into_an_empty_or_new_folder(archive: Archive, tmp_path: Path)
     export(tmp_path / "new" / "deeper")
     assert everything(tmp_path / "empty") == everything(tmp_path / "new" / "deeper")
     assert (tmp_path / "empty").stat().st_mode & 0o755 == 0o755  # readable by the web server
+
+
+def test_an_edition_links_the_languages_published_after_it(archive: Archive, tmp_path: Path, world: Any) -> None:
+    """No. 1 was published in French; its English edition comes later, after a correction of the French one: the
+    current French pages link the English ones, the archived French version is left as it was published."""
+    publish(archive.first, "fr", correction="A date was wrong.")
+    earlier = Edition.objects.get(issue=archive.first, language="fr", version=1)
+    earlier_files = {f.path: f.sha256 for f in earlier.files.all()}
+    contribution = archive.first.items.get().contribution
+    translate(world, contribution, "en", "Evening circles", "A circle in Lyon[^1].\n\n[^1]: Since 2029.\n")
+    publish(archive.first, "en")
+    french = Edition.objects.get(issue=archive.first, language="fr", status=EditionStatus.PUBLISHED)
+    assert french.other_languages == ["en"]
+    # Lost relinked pages are made again too, from the languages they link now.
+    Path(tmp_path / "published" / french.files.get(path__endswith="/items/1.html").path).unlink()
+
+    export(tmp_path / "site")
+
+    root = tmp_path / "site"
+    assert broken_links(root) == []
+    french_item = (root / "editions/bulletin/1/fr/items/1.html").read_text()
+    assert 'href="../../en/items/1.html"' in french_item
+    assert 'hreflang="en"' in (root / "editions/bulletin/1/fr/index.html").read_text()
+    english_item = (root / "editions/bulletin/1/en/items/1.html").read_text()
+    assert "Evening circles" in english_item and 'href="../../fr/items/1.html"' in english_item
+    assert 'href="../../en/' not in (root / "editions/bulletin/1/fr-v1/items/1.html").read_text()
+    assert {f.path: f.sha256 for f in Edition.objects.get(pk=earlier.pk).files.all()} == earlier_files
+    for row in french.files.filter(format=FileFormat.WEB):
+        name = services.file_name(row)
+        assert hashlib.sha256((root / "editions/bulletin/1/fr" / name).read_bytes()).hexdigest() == row.sha256
 
 
 # Versions and lost files ------------------------------------------------------------------------------------------

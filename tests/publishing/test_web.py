@@ -12,7 +12,7 @@ from html.parser import HTMLParser
 import pytest
 
 from liaison.publishing.edition import CitationTarget, EditionData
-from liaison.publishing.renderers import Rendered, web
+from liaison.publishing.renderers import Rendered, Unlinkable, web
 from tests.publishing import samples
 
 ALL = tuple(samples.TEXTS) + tuple(samples.HARD)
@@ -306,3 +306,59 @@ def test_an_empty_edition_still_has_a_cover() -> None:
     rendered = web.render(data)
     assert set(rendered.files) == {"index.html", "style.css"}
     assert "This edition has no items." in rendered.files["index.html"].decode()
+
+
+# Relinking: the language links of pages already published ------------------------------------------------------
+
+TRANSITIONS = [((), ("fr",)), (("fr",), ("fr", "ru", "zh")), (("fr", "ru"), ("ru",)), (("ar", "fr"), ())]
+
+
+@pytest.mark.parametrize(("before", "after"), TRANSITIONS)
+@pytest.mark.parametrize("language", ["en", "ar"])
+def test_relinked_pages_are_the_pages_a_fresh_render_gives(
+    language: str, before: tuple[str, ...], after: tuple[str, ...]
+) -> None:
+    data = samples.edition(language, ALL)
+    published = web.render(dataclasses.replace(data, other_languages=before), formats_present=["pdf"])
+    fresh = web.render(dataclasses.replace(data, other_languages=after), formats_present=["pdf"])
+
+    changed = web.relink(published.files, language=language, before=before, after=after)
+
+    assert set(changed) == {name for name in published.files if name.endswith(".html")}
+    assert {**published.files, **changed} == fresh.files
+
+
+def test_relinking_to_the_same_languages_changes_nothing() -> None:
+    published = web.render(samples.edition("en", ("en", "fr")))
+    assert web.relink(published.files, language="en", before=("ru", "fr", "en"), after=("fr", "ru")) == {}
+
+
+def test_relinking_a_page_rendered_with_other_languages_is_refused() -> None:
+    published = web.render(dataclasses.replace(samples.edition("en", ("en", "fr")), other_languages=("fr",)))
+    with pytest.raises(Unlinkable) as refused:
+        web.relink(published.files, language="en", before=("ru",), after=("fr", "ru"))
+    assert str(refused.value) == "index.html"
+    # A page that is not one of the edition's, or not this renderer's, is refused too.
+    with pytest.raises(Unlinkable):
+        web.relink({"notes.html": b"<p>hi</p>"}, language="en", before=(), after=("fr",))
+    with pytest.raises(Unlinkable):
+        web.relink({"index.html": b"<p>hi</p>"}, language="en", before=(), after=("fr",))
+
+
+def test_a_text_cannot_pass_for_the_language_links() -> None:
+    """The markers of the language regions cannot come from a text; the region after the body is the one relinked."""
+    data = samples.edition("en", ("en",))
+    marker = "<!--languages--><!--/languages-->"
+    hostile = dataclasses.replace(
+        data.items[0],
+        title=marker,
+        body=f'[x](https://example.org/ "{marker}") <span title="{marker}">{marker}</span>\n\n```\n{marker}\n```\n',
+    )
+    data = dataclasses.replace(data, items=(hostile,), other_languages=())
+    published = web.render(data)
+    pages = [content for name, content in published.files.items() if name.endswith(".html")]
+    assert all(content.count(b"<!--languages-->") == 1 for content in pages)
+
+    changed = web.relink(published.files, language="en", before=(), after=("fr",))
+
+    assert {**published.files, **changed} == web.render(dataclasses.replace(data, other_languages=("fr",))).files

@@ -83,12 +83,33 @@ class EditionData:
     correction: str = ""  # what a corrected edition corrects
     items: tuple[ItemData, ...] = ()
     citations: Mapping[str, CitationTarget] = field(default_factory=dict)
-    other_languages: tuple[str, ...] = ()  # the other languages this issue is published in (for language links)
+    # The other languages this issue is published in: the web pages' language links, the only thing that may show
+    # them (they grow after publication, and the other formats are never rendered again for that).
+    other_languages: tuple[str, ...] = ()
 
     @property
     def identifier(self) -> str:
         """A stable identifier for the edition (EPUB's dc:identifier, Atom ids): same edition, same identifier."""
         return f"urn:liaison:{self.periodical_slug}:{self.number}:{self.language}:v{self.version}"
+
+
+def contents_of(data: EditionData) -> list[dict[str, object]]:
+    """The edition's contents as its web cover lists them, kept with the published edition (``Edition.contents``)
+    for the feeds: each item's position (its page is ``items/<position>.html``), label and kind, title (and the
+    language and direction it is written in), signature and section."""
+    return [
+        {
+            "position": item.position,
+            "label": item.label,
+            "kind": item.kind_label,
+            "title": item.title,
+            "language": item.language,
+            "direction": item.direction,
+            "signature": item.signature,
+            "section": item.section,
+        }
+        for item in data.items
+    ]
 
 
 class Incomplete(LiaisonError):

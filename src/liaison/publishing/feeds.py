@@ -1,7 +1,9 @@
 """Feeds of published editions: an Atom feed per periodical and language, and an OPDS catalogue for e-readers.
 
 Both are built with Django's syndication framework from the ``Edition`` and ``EditionFile`` rows, never from the
-live texts: a feed lists what was published, as it was published. Every address in them is absolute and built from
+live texts: a feed lists what was published, as it was published. Each entry lists the edition's items as its web
+contents page does, from the contents kept with the edition when it was published (``Edition.contents``), so a feed
+costs as many queries whatever the number of editions and items. Every address in them is absolute and built from
 ``SITE_URL`` (or the address the static site is exported for), every date is an edition's ``published_at`` (never
 "now", even for an empty feed), and entries come in a fixed order, so the same editions give the same bytes: the
 views answer exactly what ``atom_bytes`` and ``opds_bytes`` write into the static site.
@@ -36,6 +38,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed, Enclosure, SyndicationFeed, rfc3339_date
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from liaison import languages as language_codes
@@ -149,8 +152,81 @@ def _download_url(edition: Edition, file: EditionFile, base: str) -> str:
     )
 
 
+@dataclass(frozen=True)
+class _Entry:
+    """An item of an edition's contents, as published (``Edition.contents``, see ``edition.contents_of``)."""
+
+    position: int
+    label: str
+    kind: str
+    title: str
+    language: str
+    direction: str
+    signature: str
+    section: str
+
+    @property
+    def byline(self) -> str:
+        """Who signs it, as the web contents page shows it: the section alone when the section signs."""
+        if self.signature and self.signature != self.section:
+            return f"{self.signature}, {self.section}"
+        return self.section
+
+
+def _contents(edition: Edition) -> list[_Entry]:
+    """The edition's items as it was published; none for an edition published before they were kept."""
+    entries = []
+    for entry in edition.contents or []:
+        try:
+            entries.append(
+                _Entry(
+                    position=int(entry["position"]),
+                    label=str(entry.get("label", "")),
+                    kind=str(entry.get("kind", "")),
+                    title=str(entry.get("title", "")),
+                    language=str(entry.get("language") or edition.language),
+                    direction=str(entry.get("direction") or language_codes.direction(edition.language)),
+                    signature=str(entry.get("signature", "")),
+                    section=str(entry.get("section", "")),
+                )
+            )
+        except (KeyError, TypeError, ValueError):
+            continue  # a malformed entry is left out rather than failing the whole feed
+    return entries
+
+
+def _item_url(edition: Edition, entry: _Entry, base: str) -> str:
+    return edition_url(
+        edition.issue.periodical.slug,
+        edition.issue.number,
+        edition.language,
+        f"items/{entry.position}.html",
+        base=base,
+    )
+
+
+def _contents_html(edition: Edition, base: str) -> SafeString | None:
+    """The contents as the web edition's cover lists them: label and kind, the title linking to the item's page
+    (marked with the language and direction it is written in), and the byline. Every text escaped."""
+    entries = _contents(edition)
+    if not entries:
+        return None
+    rows = format_html_join(
+        "\n",
+        '<li><p>{} · {}</p><p><a href="{}" lang="{}" dir="{}">{}</a></p><p>{}</p></li>',
+        ((e.label, e.kind, _item_url(edition, e, base), e.language, e.direction, e.title, e.byline) for e in entries),
+    )
+    return format_html('<h2>{}</h2>\n<ol class="contents">\n{}\n</ol>', _("Contents"), rows)
+
+
+def _contents_text(edition: Edition) -> str:
+    """The contents as plain text, a line an item: for the OPDS catalogue's summary, which is text."""
+    return "\n".join(f"{e.position}. {e.title} — {e.byline}" for e in _contents(edition))
+
+
 def _summary(edition: Edition, base: str) -> str:
-    """The entry's HTML summary, in the edition's language: the correction it makes, and where to read it."""
+    """The entry's HTML summary, in the edition's language: the correction it makes, what it holds (its items, each
+    linking to its page), and where to read it."""
     with translation.override(edition.language):
         parts = []
         if edition.version > 1:
@@ -161,6 +237,9 @@ def _summary(edition: Edition, base: str) -> str:
                     % {"previous": edition.version - 1, "correction": edition.correction or _("not described")},
                 )
             )
+        contents = _contents_html(edition, base)
+        if contents is not None:
+            parts.append(contents)
         links = [format_html('<a href="{}">{}</a>', _web_url(edition, base), _("Read it on the web"))]
         links += [
             format_html(
@@ -440,13 +519,18 @@ class Catalogue(_SiteFeed):
         return _edition_title(item)
 
     def item_description(self, item: Edition) -> str:
-        if item.version == 1:
-            return ""
+        """Plain text (an e-reader shows it as the book's description): the correction, then the contents."""
+        parts = []
         with translation.override(item.language):
-            return _("Corrected edition (version %(version)d): %(correction)s") % {
-                "version": item.version,
-                "correction": item.correction or _("not described"),
-            }
+            if item.version > 1:
+                parts.append(
+                    _("Corrected edition (version %(version)d): %(correction)s")
+                    % {"version": item.version, "correction": item.correction or _("not described")}
+                )
+            contents = _contents_text(item)
+            if contents:
+                parts.append(_("Contents:") + "\n" + contents)
+        return "\n\n".join(parts)
 
     def item_link(self, item: Edition) -> str:
         return _web_url(item, self.base)

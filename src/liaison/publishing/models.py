@@ -31,8 +31,15 @@ class Edition(models.Model):
     # Fixed when the edition is first built and written into every file, so that rebuilding gives the same bytes.
     published_at = models.DateTimeField(_("publication time"))
     warnings = models.JSONField(default=list, blank=True)
-    # The issue's other languages out when this edition was built (its language links), kept for rebuilds.
+    # The issue's other languages its web pages link to, kept for rebuilds: those out when it was built, and those
+    # published after it since (``services.relink_issue`` gives its pages their links).
     other_languages = models.JSONField(default=list, blank=True)
+    # Where its files are, relative to PUBLISHED_DIR, once its pages gained language links; "" while they are in
+    # its version's folder (``storage.edition_folder``). See ``services.folder_of``.
+    folder = models.CharField(max_length=300, blank=True)
+    # Its contents as published, in its language, for the feeds (which show what was published, never the live
+    # texts): one dict per item, ``edition.contents_entry``.
+    contents = models.JSONField(default=list, blank=True)
     created = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from liaison.publishing.edition import EditionData
 from liaison.publishing.models import FileFormat
-from liaison.publishing.renderers import Finish, Rendered, preparation, runs_in_background
+from liaison.publishing.renderers import Finish, Relink, Rendered, preparation, relinker, runs_in_background
 
 logger = logging.getLogger(__name__)
 
@@ -41,6 +41,8 @@ class Renderer:
     render: Callable[..., Rendered]
     # Rendered in a helper thread while the others run (``renderers.in_background``).
     background: bool = False
+    # Changes the language links of pages already rendered (``renderers.relinked_by``): the web renderer's.
+    relink: Relink | None = None
 
     @property
     def label(self) -> str:
@@ -83,7 +85,7 @@ def available() -> tuple[list[Renderer], list[str]]:
     for fmt, name in RENDERERS:
         try:
             render = _load(name)
-            found.append(Renderer(fmt, render, background=runs_in_background(render)))
+            found.append(Renderer(fmt, render, background=runs_in_background(render), relink=relinker(render)))
         except ModuleNotFoundError as error:
             module = name.partition(":")[0]
             if error.name and (error.name == module or module.startswith(f"{error.name}.")):

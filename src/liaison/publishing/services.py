@@ -13,6 +13,9 @@ an old heartbeat, and the next run (the broker's redelivery, or an editor's retr
 being built and cleaning what the killed run left on disk. A run that lost its lease can no longer write to the job,
 so an edition is never published twice. A version keeps the ``published_at`` fixed when it was first built, so
 rebuilding it (``rebuild_edition``) gives the same bytes.
+
+The same transaction gives the issue's other current editions a link to the new edition's language: their web pages
+(only those) are rewritten beside them and take effect with it (``relink_issue``, "Language links" below).
 """
 
 from __future__ import annotations
@@ -44,9 +47,9 @@ from liaison.errors import Conflict, LiaisonError, NotAllowed, NotFound
 from liaison.federation.access import Actor, actor_for_user
 from liaison.periodicals.models import Issue, IssueStatus, Periodical
 from liaison.publishing import parsing, registry, signals, storage
-from liaison.publishing.edition import EditionData, Incomplete, edition_data
+from liaison.publishing.edition import EditionData, Incomplete, contents_of, edition_data
 from liaison.publishing.models import Edition, EditionFile, EditionStatus, FileFormat, JobState, PublishJob
-from liaison.publishing.renderers import Finish, Rendered
+from liaison.publishing.renderers import Finish, Relink, Rendered, Unlinkable
 from liaison.translations import services as translations
 
 logger = logging.getLogger(__name__)
@@ -311,6 +314,15 @@ def _other_languages(edition: Edition) -> list[str]:
     return sorted(set(codes))
 
 
+def folder_of(edition: Edition) -> str:
+    """Where the edition's files are, relative to ``PUBLISHED_DIR``: its version's folder, or the one they were moved
+    to when its web pages gained links to the languages published after it (``relink_issue``)."""
+    issue = edition.issue
+    return edition.folder or storage.edition_folder(
+        issue.periodical.slug, issue.number, edition.language, edition.version
+    )
+
+
 def data_for(edition: Edition) -> EditionData:
     return edition_data(
         edition.issue,
@@ -469,9 +481,7 @@ def _take_files(files: dict[str, _File], renderer: registry.Renderer, rendered: 
 
 
 def _file_rows(edition: Edition, written: list[storage.Written], files: dict[str, _File]) -> list[EditionFile]:
-    folder = storage.edition_folder(
-        edition.issue.periodical.slug, edition.issue.number, edition.language, edition.version
-    )
+    folder = folder_of(edition)
     rows = []
     for w in written:
         name = w.path[len(folder) + 1 :]
@@ -488,38 +498,67 @@ def _file_rows(edition: Edition, written: list[storage.Written], files: dict[str
     return rows
 
 
-def _publish(run: _Run, edition: Edition, rows: list[EditionFile]) -> PublishJob:
+def _publish(
+    run: _Run,
+    edition: Edition,
+    rows: list[EditionFile],
+    contents: list[dict[str, object]],
+    relink: Relink | None,
+    link_languages: bool,
+) -> PublishJob:
     """The one step readers see: files recorded, the edition published, the previous version archived, the issue
-    published, the job done, all in one transaction."""
-    with transaction.atomic():
-        job = run.lock()
-        issue = Issue.objects.select_for_update().get(pk=job.issue_id)
-        if issue.status != IssueStatus.PUBLISHED:
-            editorial_services.mark_published(_acting_for(job), issue)
-        Edition.objects.filter(issue=issue, language=job.language, status=EditionStatus.PUBLISHED).exclude(
-            pk=edition.pk
-        ).update(status=EditionStatus.SUPERSEDED)
-        EditionFile.objects.filter(edition=edition).delete()
-        EditionFile.objects.bulk_create(rows)
-        edition.status = EditionStatus.PUBLISHED
-        edition.warnings = list(run.warnings)
-        edition.save(update_fields=["status", "warnings"])
-        now = timezone.now()
-        job.state = JobState.DONE
-        job.steps_done = job.steps_total
-        job.step = _("Published")
-        job.warnings = list(run.warnings)
-        job.heartbeat = now
-        job.finished_at = now
-        job.edition = edition
-        job.save()
-        # robust: the edition is out whatever a receiver (distribution) does; a receiver's failure is logged.
-        transaction.on_commit(
-            lambda: signals.edition_published.send_robust(sender=Edition, edition=edition), robust=True
-        )
+    published, the issue's other editions linking to this one's language (``relink``), the job done, all in one
+    transaction."""
+    relinked = _Relinked()
+    try:
+        with transaction.atomic():
+            job = _publish_locked(run, edition, rows, contents, relinked if link_languages else None, relink)
+    except BaseException:
+        relinked.discard()
+        raise
     run.job = job
     if run.on_progress is not None:
         run.on_progress(job)
+    return job
+
+
+def _publish_locked(
+    run: _Run,
+    edition: Edition,
+    rows: list[EditionFile],
+    contents: list[dict[str, object]],
+    relinked: _Relinked | None,
+    relink: Relink | None,
+) -> PublishJob:
+    job = run.lock()
+    issue = Issue.objects.select_for_update().get(pk=job.issue_id)
+    if issue.status != IssueStatus.PUBLISHED:
+        editorial_services.mark_published(_acting_for(job), issue)
+    Edition.objects.filter(issue=issue, language=job.language, status=EditionStatus.PUBLISHED).exclude(
+        pk=edition.pk
+    ).update(status=EditionStatus.SUPERSEDED)
+    EditionFile.objects.filter(edition=edition).delete()
+    EditionFile.objects.bulk_create(rows)
+    edition.status = EditionStatus.PUBLISHED
+    edition.warnings = list(run.warnings)
+    edition.contents = contents
+    edition.save(update_fields=["status", "warnings", "contents"])
+    if relinked is not None:
+        # Under the issue's lock, which every publication of the issue takes: of two languages published at once,
+        # the later to get here finds the other out, and links both ways.
+        _relink_current(edition.issue, relink, relinked)
+        run.warnings.extend(relinked.warnings)
+    now = timezone.now()
+    job.state = JobState.DONE
+    job.steps_done = job.steps_total
+    job.step = _("Published")
+    job.warnings = list(run.warnings)
+    job.heartbeat = now
+    job.finished_at = now
+    job.edition = edition
+    job.save()
+    # robust: the edition is out whatever a receiver (distribution) does; a receiver's failure is logged.
+    transaction.on_commit(lambda: signals.edition_published.send_robust(sender=Edition, edition=edition), robust=True)
     return job
 
 
@@ -563,8 +602,12 @@ def _abandon(run: _Run, edition: Edition | None, folder: str | None, error: Base
         run.on_progress(run.job)
 
 
-def run_job(job_id: int, *, on_progress: ProgressCallback | None = None) -> PublishJob:
+def run_job(job_id: int, *, on_progress: ProgressCallback | None = None, link_languages: bool = True) -> PublishJob:
     """Publish the job's edition. Returns the job, done or failed (with its error).
+
+    The issue's other current editions gain links to the edition's language in the same transaction that publishes
+    it (``relink_issue``); ``link_languages=False`` leaves that to the caller, which publishes several languages in
+    a row and links them all once at the end.
 
     Raises ``Busy`` when another live run holds the job, and the ``TRANSIENT`` errors (after queueing the job
     again) so that the task layer tries again later; a job done already is returned as it is. Safe to call again
@@ -575,7 +618,8 @@ def run_job(job_id: int, *, on_progress: ProgressCallback | None = None) -> Publ
         return job
     # Steps, warnings and errors are stored as text for the editor who asked: in their language, not the worker's.
     with translation.override(_language_of(job)):
-        return _run_claimed(_Run(job=job, token=token, on_progress=on_progress, warnings=list(unavailable)), renderers)
+        run = _Run(job=job, token=token, on_progress=on_progress, warnings=list(unavailable))
+        return _run_claimed(run, renderers, link_languages=link_languages)
 
 
 def _language_of(job: PublishJob) -> str | None:
@@ -583,7 +627,7 @@ def _language_of(job: PublishJob) -> str | None:
     return language or translation.get_language()
 
 
-def _run_claimed(run: _Run, renderers: list[registry.Renderer]) -> PublishJob:
+def _run_claimed(run: _Run, renderers: list[registry.Renderer], *, link_languages: bool) -> PublishJob:
     job_id = run.job.pk
     edition: Edition | None = None
     folder: str | None = None
@@ -593,9 +637,7 @@ def _run_claimed(run: _Run, renderers: list[registry.Renderer]) -> PublishJob:
             raise PublishFailed(_("No format can be published: none of the renderers is installed."))
         edition = _prepare_edition(run)
         edition = Edition.objects.select_related("issue__periodical").get(pk=edition.pk)
-        folder = storage.edition_folder(
-            edition.issue.periodical.slug, edition.issue.number, edition.language, edition.version
-        )
+        folder = folder_of(edition)
         storage.clean_leftovers(folder)
         data = data_for(edition)
         run.advance(_("Read the edition"), save=False)  # rendering starts at once, and says so
@@ -612,7 +654,9 @@ def _run_claimed(run: _Run, renderers: list[registry.Renderer]) -> PublishJob:
             writer.discard()
             raise
         run.advance(_("Publishing"))
-        return _publish(run, edition, _file_rows(edition, written, files))
+        return _publish(
+            run, edition, _file_rows(edition, written, files), contents_of(data), _relinker(renderers), link_languages
+        )
     except _LeaseLost:
         logger.warning("Publishing job %s: another run took it over; this one stops.", job_id)
         return PublishJob.objects.get(pk=job_id)
@@ -647,6 +691,154 @@ def give_up(job_id: int, error: BaseException | str) -> PublishJob:
     return job
 
 
+# Language links -------------------------------------------------------------------------------------------------
+#
+# An edition's web pages link to the issue's editions in its other languages. Those published after it are linked
+# when they are published: in the transaction that publishes a language, every other current edition of the issue
+# whose pages lack it gains it (``_relink_current``). Only their web pages change, and only their language links
+# (``renderers.web.relink``: nothing is rendered nor parsed again, and the texts stay as they were published even if
+# they were edited since); the pages are written into a new folder with the edition's other files linked beside
+# them, and the edition's file rows point there when the transaction commits, so a reader is served the old pages or
+# the new ones, whole, never a mixture. The folder they replace is removed once it commits. Archived (superseded)
+# versions are never changed.
+
+
+def _relinker(renderers: list[registry.Renderer]) -> Relink | None:
+    """How the web pages in use change their language links; None when the web renderer cannot (or is missing)."""
+    return next((r.relink for r in renderers if r.format == FileFormat.WEB), None)
+
+
+@dataclass
+class _Relinked:
+    """What a relink did: the editions it changed, the folders it wrote (removed if its transaction does not
+    commit), the folders they replace (removed once it commits), and what it could not do."""
+
+    editions: list[Edition] = dataclasses.field(default_factory=list)
+    written: list[str] = dataclasses.field(default_factory=list)
+    replaced: list[str] = dataclasses.field(default_factory=list)
+    warnings: list[str] = dataclasses.field(default_factory=list)
+
+    def discard(self) -> None:
+        for folder in self.written:
+            storage.remove_folder(folder)
+
+    def commit(self) -> None:
+        for folder in self.replaced:
+            storage.remove_folder(folder)
+
+
+def _relink_current(issue: Issue, relink: Relink | None, relinked: _Relinked) -> None:
+    """Inside the transaction holding ``issue``'s row (with its periodical): every current edition of the issue
+    whose pages do not link exactly the other languages it is published in now is given those links. One query
+    when none needs it; four more per edition relinked (its files' rows inserted in as many batches as the database
+    needs), whatever its number of items."""
+    current = list(Edition.objects.filter(issue=issue, status=EditionStatus.PUBLISHED).order_by("language"))
+    languages = [e.language for e in current]
+    for edition in current:
+        edition.issue = issue
+        wanted = [code for code in languages if code != edition.language]
+        if sorted(edition.other_languages or ()) == wanted or relink is None:
+            continue  # a web renderer that cannot relink keeps the links it rendered (and the rebuilds their bytes)
+        try:
+            _relink_edition(edition, wanted, relink, relinked)
+        except (Unlinkable, OSError) as error:
+            logger.warning("The %s edition's web pages keep their language links: %r", edition, error)
+            if isinstance(error, Unlinkable):
+                reason = _(
+                    "its page “%(page)s” is not as this version of Liaison writes it, or changed since it was "
+                    "published. Publish a correction of it to give it every link"
+                ) % {"page": error}
+            else:
+                reason = _(
+                    "its files cannot be read or written (%(error)s). Write them again with “liaison publish "
+                    "PERIODICAL NUMBER --rebuild”, then run “liaison publish PERIODICAL NUMBER” to link it"
+                ) % {"error": error}
+            relinked.warnings.append(
+                _("The %(language)s edition's web pages keep the language links they had: %(reason)s.")
+                % {"language": language_codes.display_name(edition.language), "reason": reason}
+            )
+    if relinked.replaced:
+        transaction.on_commit(relinked.commit, robust=True)
+
+
+def _relink_edition(edition: Edition, wanted: list[str], relink: Relink, relinked: _Relinked) -> None:
+    folder = folder_of(edition)
+    files = list(edition.files.order_by("path"))
+    web = {f.path[len(folder) + 1 :]: f for f in files if f.format == FileFormat.WEB}
+    if not web:
+        return  # published without web pages: nothing links anywhere
+    pages = {}
+    for name, row in web.items():
+        if name.endswith(".html"):
+            content = storage.absolute(row.path).read_bytes()
+            if hashlib.sha256(content).hexdigest() != row.sha256:
+                raise Unlinkable(name)  # changed on disk since it was published
+            pages[name] = content
+    changed = relink(pages, language=edition.language, before=edition.other_languages or (), after=wanted)
+    base = storage.edition_folder(
+        edition.issue.periodical.slug, edition.issue.number, edition.language, edition.version
+    )
+    storage.remove_relinked(base, keep={folder})
+    target = storage.relinked_folder(base)
+    writer = storage.FolderWriter(target)
+    rows = []
+    try:
+        for f in files:
+            name = f.path[len(folder) + 1 :]
+            if name in changed:
+                written = writer.write(name, changed[name])
+            else:
+                written = writer.link(name, f.path, size=f.size, sha256=f.sha256)
+            rows.append(
+                EditionFile(
+                    edition=edition,
+                    format=f.format,
+                    path=written.path,
+                    media_type=f.media_type,
+                    size=written.size,
+                    sha256=written.sha256,
+                )
+            )
+        writer.finish()
+    except BaseException:
+        writer.discard()
+        raise
+    relinked.written.append(target)
+    EditionFile.objects.filter(edition=edition).delete()
+    EditionFile.objects.bulk_create(rows)
+    edition.folder = target
+    edition.other_languages = wanted
+    edition.save(update_fields=["folder", "other_languages"])
+    relinked.editions.append(edition)
+    relinked.replaced.append(folder)
+
+
+@dataclass(frozen=True)
+class Relinked:
+    """What ``relink_issue`` did."""
+
+    editions: list[Edition]  # those whose web pages were given their language links
+    warnings: list[str]  # those that could not be, and why (in the active language)
+
+
+def relink_issue(issue: Issue) -> Relinked:
+    """Give the web pages of every current edition of ``issue`` links to exactly the languages the issue is
+    published in now, in one transaction: what each publication does for its issue, for ``liaison publish`` when it
+    publishes several languages in a row (each job leaves it to the end), and for editions published before
+    editions gained their links this way."""
+    renderers, _unavailable = registry.available()
+    relinked = _Relinked()
+    try:
+        with transaction.atomic():
+            locked = Issue.objects.select_for_update().get(pk=issue.pk)
+            locked.periodical = Periodical.objects.get(pk=locked.periodical_id)
+            _relink_current(locked, _relinker(renderers), relinked)
+    except BaseException:
+        relinked.discard()
+        raise
+    return Relinked(relinked.editions, relinked.warnings)
+
+
 # Rebuilding -----------------------------------------------------------------------------------------------------
 
 
@@ -673,9 +865,7 @@ def rebuild_edition(edition: Edition) -> list[str]:
         raise NotReproduced(
             _("The edition can no longer be built as published: %(error)s") % {"error": error}, error.missing
         ) from error
-    folder = storage.edition_folder(
-        edition.issue.periodical.slug, edition.issue.number, edition.language, edition.version
-    )
+    folder = folder_of(edition)
     recorded = {f.path: f.sha256 for f in edition.files.all()}
     produced = {f"{folder}/{name}": f for name, f in files.items()}
     differ = sorted(

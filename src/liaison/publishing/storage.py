@@ -44,6 +44,13 @@ def edition_folder(periodical_slug: str, number: int, language: str, version: in
     return f"{periodical_slug}/{number}/{language}/v{version}"
 
 
+def relinked_folder(folder: str) -> str:
+    """A new folder for an edition whose version's folder is ``folder``, when its web pages gain links to the
+    languages published after it: beside the one it replaces (``v1.<token>`` beside ``v1``), a name of its own at
+    each relink, so that the folder readers are served is never written into."""
+    return f"{folder}.{uuid.uuid4().hex[:12]}"
+
+
 def absolute(relative: str) -> Path:
     return root() / relative
 
@@ -88,12 +95,19 @@ class FolderWriter:
         self.temporary = self.final.parent / f".{self.final.name}.{self.token}.tmp"
         self.temporary.mkdir()
         self.written: dict[str, Written] = {}
+        self._folders: set[Path] = {self.temporary}  # made already: one ``mkdir`` a folder, not one a file
         self._syncing: list[Future[None]] = []
         self._pool: ThreadPoolExecutor | None = None
 
-    def write(self, name: str, data: bytes) -> Written:
+    def _place(self, name: str) -> Path:
         target = self.temporary / check_name(name)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        if target.parent not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(target.parent)
+        return target
+
+    def write(self, name: str, data: bytes) -> Written:
+        target = self._place(name)
         with open(target, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -104,6 +118,23 @@ class FolderWriter:
         written = Written(f"{self.folder}/{name}", len(data), hashlib.sha256(data).hexdigest())
         self.written[name] = written
         return written
+
+    def link(self, name: str, source: str, *, size: int, sha256: str) -> Written:
+        """The published file ``source`` (relative to ``PUBLISHED_DIR``; its size and digest as recorded) as
+        ``name`` in the folder, unchanged: a hard link, so that nothing is copied (a copy where the disk cannot
+        link). ``FileNotFoundError`` when it is missing."""
+        target = self._place(name)
+        try:
+            os.link(absolute(source), target)
+        except FileNotFoundError:
+            raise
+        except OSError:
+            shutil.copyfile(absolute(source), target)
+            with open(target, "rb") as handle:
+                os.fsync(handle.fileno())
+        linked = Written(f"{self.folder}/{name}", size, sha256)
+        self.written[name] = linked
+        return linked
 
     def _synced(self) -> None:
         """Every file written so far is on the disk; raises the first failure to sync one."""
@@ -156,6 +187,25 @@ def clean_leftovers(folder: str) -> list[Path]:
             if path.suffix in (".tmp", ".old"):
                 shutil.rmtree(path, ignore_errors=True)
                 removed.append(path)
+    return removed
+
+
+def remove_relinked(folder: str, keep: set[str]) -> list[Path]:
+    """Remove the folders made for the edition whose version's folder is ``folder`` by relinks that never took
+    effect (a run killed between writing and recording them: ``v1.<token>``), and their temporary folders
+    (``.v1.<token>.<token>.tmp``); those in ``keep`` stay. Only called under the lock that serializes an issue's
+    publications, so no live relink is writing there."""
+    final = absolute(folder)
+    kept = {absolute(k) for k in keep}
+    # A rebuild writing a kept folder again has its temporary folder beside it: left alone.
+    busy = tuple(f".{k.name}." for k in kept if k != final)
+    removed = []
+    if final.parent.is_dir():
+        for pattern in (f"{final.name}.*", f".{final.name}.*.*.tmp", f".{final.name}.*.*.old"):
+            for path in final.parent.glob(pattern):
+                if path not in kept and not (busy and path.name.startswith(busy)) and path.is_dir():
+                    shutil.rmtree(path, ignore_errors=True)
+                    removed.append(path)
     return removed
 
 

@@ -362,13 +362,7 @@ def _serve(
     if not services.may_read(actor, issue.periodical):
         return _refuse(request)
     code = language_codes.normalize(language)
-    edition = services.edition_for(issue, code, version)
-    if edition is None:
-        raise Http404(_("No such edition."))
-    path = f"{storage.edition_folder(issue.periodical.slug, issue.number, code, edition.version)}/{name}"
-    found = EditionFile.objects.filter(edition=edition, path=path).first()
-    if found is None:
-        raise Http404(_("No such file in this edition."))
+    found = _file(issue, code, version, name)
     etag = quote_etag(found.sha256)
     not_modified = get_conditional_response(request, etag=etag)
     if not_modified is not None:
@@ -377,9 +371,16 @@ def _serve(
         return not_modified
     try:
         handle = open(storage.absolute(found.path), "rb")  # noqa: SIM115 - FileResponse closes it
-    except FileNotFoundError as error:
-        logger.error("Published file missing on disk: %s (rebuild it: liaison publish --rebuild)", found.path)
-        raise Http404(_("This file is missing; the operators have been told.")) from error
+    except FileNotFoundError:
+        # Its edition's pages may have just moved to a new folder (they gained a language link, and the folder
+        # read is removed once that commits): what the rows say now.
+        found = _file(issue, code, version, name)
+        try:
+            handle = open(storage.absolute(found.path), "rb")  # noqa: SIM115 - FileResponse closes it
+        except FileNotFoundError as error:
+            logger.error("Published file missing on disk: %s (rebuild it: liaison publish --rebuild)", found.path)
+            raise Http404(_("This file is missing; the operators have been told.")) from error
+        etag = quote_etag(found.sha256)
     response = FileResponse(
         handle,
         content_type=found.media_type,
@@ -390,6 +391,18 @@ def _serve(
     response["Content-Length"] = str(found.size)
     _cache_control(response, issue, archived=version is not None)
     return response
+
+
+def _file(issue: Issue, language: str, version: int | None, name: str) -> EditionFile:
+    """The row of the file ``name`` of the edition (current, or that version), or 404."""
+    edition = services.edition_for(issue, language, version)
+    if edition is None:
+        raise Http404(_("No such edition."))
+    edition.issue = issue
+    found = EditionFile.objects.filter(edition=edition, path=f"{services.folder_of(edition)}/{name}").first()
+    if found is None:
+        raise Http404(_("No such file in this edition."))
+    return found
 
 
 @require_safe

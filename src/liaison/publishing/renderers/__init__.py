@@ -7,9 +7,9 @@ image, shrinks the table) and says so in ``warnings``, which the publish job sho
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 from liaison.publishing.edition import EditionData
 
@@ -61,3 +61,34 @@ def preparation(render: Callable[..., Rendered]) -> Callable[..., Finish] | None
     """A background renderer's ``prepare``, if it has one."""
     prepare: Callable[..., Finish] | None = getattr(render, "prepare", None)
     return prepare
+
+
+class Unlinkable(ValueError):
+    """A page (named by the error) is not as its renderer writes it with the languages it was said to link, or is no
+    page at all: it cannot be relinked."""
+
+
+class Relink(Protocol):
+    """Changes the language links of an edition's web pages (see ``renderers.web.relink``)."""
+
+    def __call__(
+        self, pages: Mapping[str, bytes], *, language: str, before: Iterable[str], after: Iterable[str]
+    ) -> dict[str, bytes]: ...
+
+
+def relinked_by(relink: Relink) -> Callable[[RenderFunction], RenderFunction]:
+    """Marks a web renderer whose pages' links to the other languages can be changed afterwards, without rendering
+    them again: ``relink(pages, language=..., before=..., after=...)`` answers the pages changed, exactly as the
+    renderer would render them with ``other_languages=after``. An edition published before the others gains its
+    links to them that way (``services``); a web renderer without it keeps the links it was rendered with."""
+
+    def mark(render: RenderFunction) -> RenderFunction:
+        render.relink = relink  # type: ignore[attr-defined]
+        return render
+
+    return mark
+
+
+def relinker(render: Callable[..., Rendered]) -> Relink | None:
+    relink: Relink | None = getattr(render, "relink", None)
+    return relink

@@ -26,13 +26,19 @@ The pages carry ``lang`` and ``dir`` on ``<html>`` (the edition's language) and 
 script, no inline style, which the site's Content-Security-Policy forbids), and show the interface's words in the
 edition's language. Bodies are rendered by ``editorial.markdown`` (sanitized); a link a contributor wrote to a
 relative address cannot lead anywhere in every place the edition is put, so it is shown as text, with a warning.
+
+The links to the edition in the other languages are the one part of the pages that changes after publication: when
+the issue comes out in another language, ``relink`` gives the published pages that link, exactly as a fresh render
+would write it, without rendering anything else again (see "Language links" below).
 """
 
 from __future__ import annotations
 
 import datetime
+import functools
+import re
 import urllib.parse
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 import nh3
@@ -47,7 +53,7 @@ from liaison.editorial import markdown
 from liaison.editorial.markdown import CitationRef
 from liaison.publishing import parsing
 from liaison.publishing.edition import EditionData, ItemData
-from liaison.publishing.renderers import Rendered, file_stem
+from liaison.publishing.renderers import Rendered, Unlinkable, file_stem, relinked_by
 
 STYLESHEET = "style.css"
 HTML = "text/html; charset=utf-8"
@@ -175,21 +181,107 @@ def _translation_note(data: EditionData, item: ItemData) -> str:
     return ""
 
 
-def _languages(data: EditionData, place: _Place, position: int | None) -> list[dict[str, str]]:
-    """Links to the edition in each other language: to its cover, or from an item to the same item there."""
-    page = "index.html" if position is None else item_path(position)
+# Language links ---------------------------------------------------------------------------------------------------
+#
+# The links to the other languages are the one part of a page that depends on what else is published: an edition
+# published before the others gains links to them later (``relink``), without being rendered again. So they are
+# written as marked regions, ``<!--name-->…<!--/name-->``, rendered by ``_language_regions`` both when the page is
+# rendered and when it is relinked: a relinked page is byte for byte the page a fresh render with the new languages
+# gives. No text can pass for a marker: every text on the pages is escaped, and the sanitized bodies hold no comment
+# (and no "<" even in an attribute). For good measure ``relink`` takes the last marker of each name: an item page's
+# one region comes after the body, followed by nothing but the template's own markup.
+
+LANGUAGE_LINKS = "language-links"  # the cover's <link rel="alternate" hreflang> in <head>
+LANGUAGE_NAV = "languages"  # the "Other languages" navigation, on every page
+ITEM_PAGE = re.compile(r"^items/([0-9]+)\.html$")
+# Where the page a language link leads to goes, in the regions rendered once for every page of a kind.
+PAGE_SLOT = "@@page@@"
+
+
+def _languages(language: str, others: tuple[str, ...], cover: bool) -> list[dict[str, str]]:
+    """Links to the edition in each other language: from the cover to its cover, or from an item to the same item
+    there (``PAGE_SLOT`` in place of the page)."""
+    up = "" if cover else "../"
     return [
         {
             "code": code,
             "direction": language_codes.direction(code),
             "name": _language_name(code, code),  # each language named in itself, for the readers who want it
-            "href": place.up + quote(f"../{code}/{page}"),
+            "href": up + quote(f"../{code}/") + PAGE_SLOT,
         }
-        for code in sorted(set(data.other_languages) - {data.language})
+        for code in others
     ]
 
 
+def _region(name: str, template: str, languages: list[dict[str, str]]) -> str:
+    html = render_to_string(template, {"languages": languages}).rstrip("\n")
+    return f"<!--{name}-->{html}<!--/{name}-->"
+
+
+@functools.lru_cache(maxsize=256)
+def _regions_of_kind(
+    language: str, others: tuple[str, ...], cover: bool, interface: str | None
+) -> tuple[tuple[str, str], ...]:
+    """The language regions of every cover (or every item page) of an edition, with ``PAGE_SLOT`` for the page:
+    the templates are rendered once for an edition's two hundred pages, not once a page. ``interface`` is the
+    language active (the words of the navigation), part of what the regions depend on."""
+    languages = _languages(language, others, cover)
+    regions = []
+    if cover:
+        regions.append((LANGUAGE_LINKS, _region(LANGUAGE_LINKS, "publishing/web/_alternates.html", languages)))
+    regions.append((LANGUAGE_NAV, _region(LANGUAGE_NAV, "publishing/web/_languages.html", languages)))
+    return tuple(regions)
+
+
+def _language_regions(language: str, others: Iterable[str], position: int | None) -> dict[str, str]:
+    """A page's language regions by name, in the page's order: the cover's (``position`` None) links in ``<head>``
+    and navigation, an item's navigation. In the edition's language (the caller's ``override``)."""
+    page = quote("index.html" if position is None else item_path(position))
+    kind = _regions_of_kind(language, tuple(sorted(set(others) - {language})), position is None, i18n.get_language())
+    return {name: html.replace(PAGE_SLOT, page) for name, html in kind}
+
+
+def _page_position(name: str) -> int | None:
+    """The item a page shows (None for the cover); ``Unlinkable`` for a file that is no page of the edition."""
+    if name == "index.html":
+        return None
+    match = ITEM_PAGE.match(name)
+    if match is None:
+        raise Unlinkable(name)
+    return int(match.group(1))
+
+
+def relink(
+    pages: Mapping[str, bytes], *, language: str, before: Iterable[str], after: Iterable[str]
+) -> dict[str, bytes]:
+    """The edition's pages (``index.html``, ``items/<n>.html``; other files are left out of the answer) with their
+    language links changed from the languages ``before`` to those ``after``: exactly the pages ``render`` gives
+    with ``other_languages=after`` for the same edition, without rendering (nor parsing) anything else again.
+
+    ``Unlinkable`` when a page does not hold the regions ``render`` writes for ``before`` (a page of another
+    renderer, of an older version of this one, or changed since), which is then left as it is."""
+    before, after = sorted(set(before) - {language}), sorted(set(after) - {language})
+    if before == after:
+        return {}
+    changed: dict[str, bytes] = {}
+    with i18n.override(language):
+        for name, content in sorted(pages.items()):
+            if not name.endswith(".html"):
+                continue
+            position = _page_position(name)
+            new = _language_regions(language, after, position)
+            text = content.decode("utf-8")
+            for region, old in _language_regions(language, before, position).items():
+                start = text.rfind(f"<!--{region}-->")
+                if start < 0 or not text.startswith(old, start):
+                    raise Unlinkable(name)
+                text = text[:start] + new[region] + text[start + len(old) :]
+            changed[name] = text.encode("utf-8")
+    return changed
+
+
 def _common(data: EditionData, place: _Place, position: int | None = None) -> dict[str, object]:
+    regions = _language_regions(data.language, data.other_languages, position)
     return {
         "data": data,
         "page_language": data.language,
@@ -199,7 +291,8 @@ def _common(data: EditionData, place: _Place, position: int | None = None) -> di
         "stylesheet": place.up + STYLESHEET,
         "cover": place.up + "index.html",
         "archive": place.up + "../../index.html",
-        "languages": _languages(data, place, position),
+        "language_links": mark_safe(regions.get(LANGUAGE_LINKS, "")),  # rendered by templates, escaped there
+        "language_nav": mark_safe(regions[LANGUAGE_NAV]),
     }
 
 
@@ -251,6 +344,7 @@ def stylesheet() -> bytes:
     return render_to_string("publishing/web/style.css").encode("utf-8")
 
 
+@relinked_by(relink)
 def render(data: EditionData, *, formats_present: Iterable[str] = ()) -> Rendered:
     """The edition's web pages: ``index.html``, ``items/<position>.html`` and ``style.css``.
 

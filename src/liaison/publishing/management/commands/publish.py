@@ -3,7 +3,9 @@
 Without ``--language``, every complete edition not yet published is. Each runs as a publishing job, like one asked
 for from the issue page: here and now with a progress bar when there is no worker (no ``REDIS_URL``), otherwise on a
 worker while this command follows its progress. It ends with each edition's warnings and where its files are, and
-exits non-zero when an edition was refused or failed.
+exits non-zero when an edition was refused or failed. Publishing several languages here, it gives the editions their
+links to one another once at the end (``services.relink_issue``), not after each language; run again with nothing
+left to publish, it mends links an interrupted run left out.
 
 ``--correction TEXT`` republishes published editions as corrected versions; ``--rebuild`` writes the files of the
 published versions again (after ``PUBLISHED_DIR`` was lost, say) and checks they are the same bytes.
@@ -79,6 +81,10 @@ class Command(BaseCommand):
                 failures += 1
                 continue
             jobs.append(job)
+        # Publishing several languages here, one after another: each would give the editions out before it a link to
+        # its language, rewriting their pages again and again; their links are all given once at the end instead.
+        # (A worker's jobs, which may run side by side, each link their own language as they publish it.)
+        together = len(jobs) > 1 and tasks.in_process()
         for job in jobs:
             if options["no_wait"] and not tasks.in_process():
                 if job.state == JobState.QUEUED:
@@ -88,8 +94,12 @@ class Command(BaseCommand):
                     % {"language": language_codes.display_name(job.language), "job": job.pk}
                 )
                 continue
-            job = self._run(job, options["timeout"])
+            job = self._run(job, options["timeout"], link_languages=not together)
             failures += self._report(job)
+        if together or not jobs:
+            # Also when there was nothing to publish: running the command again mends the links an interrupted run
+            # left out.
+            self._link_languages(issue)
         if failures:
             raise CommandError(
                 ngettext("%(n)s edition not published.", "%(n)s editions not published.", failures) % {"n": failures}
@@ -122,7 +132,17 @@ class Command(BaseCommand):
             self.stdout.write(_("Every complete edition is published already."))
         return chosen
 
-    def _run(self, job: PublishJob, timeout: float) -> PublishJob:
+    def _link_languages(self, issue: Issue) -> None:
+        relinked = services.relink_issue(issue)
+        for warning in relinked.warnings:
+            self.stdout.write(self.style.WARNING(warning))
+        if relinked.editions:
+            self.stdout.write(
+                _("Language links: the web pages of %(editions)s now link every language published.")
+                % {"editions": ", ".join(language_codes.display_name(e.language) for e in relinked.editions)}
+            )
+
+    def _run(self, job: PublishJob, timeout: float, *, link_languages: bool = True) -> PublishJob:
         """Run the job here (no worker), or follow it on a worker; a progress bar either way."""
         bar = tqdm(
             total=job.steps_total or 1,
@@ -143,7 +163,7 @@ class Command(BaseCommand):
             if tasks.in_process():
                 if job.state == JobState.QUEUED:
                     try:
-                        job = services.run_job(job.pk, on_progress=show)
+                        job = services.run_job(job.pk, on_progress=show, link_languages=link_languages)
                     except services.Busy:
                         pass
                     except services.TRANSIENT as error:
@@ -194,7 +214,7 @@ class Command(BaseCommand):
                 _("%(language)s: published, version %(version)s.") % {"language": name, "version": edition.version}
             )
         )
-        folder = storage.edition_folder(job.issue.periodical.slug, job.issue.number, job.language, edition.version)
+        folder = services.folder_of(edition)
         self.stdout.write(_("  files in %(folder)s:") % {"folder": storage.absolute(folder)})
         for f in edition.files.order_by("format", "path"):
             self.stdout.write(f"    {f.format:6} {services.file_name(f)}  ({f.size} B)")
