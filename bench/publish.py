@@ -179,10 +179,14 @@ def publish(directory: Path) -> None:
 
     actor = actor_for_user(User.objects.get(username="editor"))
     issue = Issue.objects.get(number=1)
+    # As ``liaison publish bulletin 1`` does: each language in turn, then the editions' language links once.
     for code in LANGUAGES:
-        job = services.run_job(services.request_publish(actor, issue, code).pk)
+        job = services.run_job(services.request_publish(actor, issue, code).pk, link_languages=False)
         if job.state != "done":
             sys.exit(f"{code}: {job.state}: {job.error}")
+    relinked = services.relink_issue(issue)
+    if relinked.warnings:
+        sys.exit("; ".join(relinked.warnings))
 
 
 def floor(directory: Path) -> None:

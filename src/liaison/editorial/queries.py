@@ -18,6 +18,7 @@ from django.db.models import (
     F,
     Min,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -32,6 +33,8 @@ from liaison.editorial.models import Call, Citation, Contribution, Decision, Ite
 from liaison.federation.access import Actor, active_roles
 from liaison.federation.models import Federation, Person, Role, RoleKind, Section
 from liaison.periodicals.models import Audience, Issue, IssueStatus, Periodical
+from liaison.publishing.models import Edition as PublishedEdition
+from liaison.publishing.models import EditionFile, EditionStatus
 from liaison.translations.models import Translation
 from liaison.translations.services import Coverage, Edition, same_language
 
@@ -184,6 +187,61 @@ def issues_of(periodical: Periodical) -> list[Issue]:
             "-number"
         )
     )
+
+
+@dataclass(frozen=True)
+class ArchiveLanguage:
+    """A language a bulletin's archive can be read in, named in itself: a reader looks for "Русский", not for the
+    name of Russian in the language of a page they may not read."""
+
+    code: str
+    name: str
+    yours: bool = False  # the reader's interface language
+
+    @property
+    def direction(self) -> str:
+        return language_codes.direction(self.code)
+
+
+def archive_language(code: str, *, interface: str = "") -> ArchiveLanguage:
+    return ArchiveLanguage(
+        code, language_codes.display_name(code, code), bool(interface) and same_language(code, interface)
+    )
+
+
+def archive_languages(periodical: Periodical, *, interface: str) -> list[ArchiveLanguage]:
+    """The languages in which at least one issue of the periodical has a published edition: two queries.
+
+    The reader's own language comes first, when the bulletin is published in it; then the order of the static site
+    (``publishing.site``): the periodical's own language, the federation's working languages, the rest by code."""
+    codes = set(
+        PublishedEdition.objects.filter(issue__periodical=periodical, status=EditionStatus.PUBLISHED)
+        .values_list("language", flat=True)
+        .distinct()
+        .order_by()
+    )
+    if not codes:
+        return []
+    order = [periodical.language, *working_languages()]
+    rank = {code: n for n, code in reversed(list(enumerate(order)))}
+    found = [archive_language(code, interface=interface) for code in codes]
+    return sorted(found, key=lambda lang: (not lang.yours, rank.get(lang.code, len(order)), lang.code))
+
+
+def archive_in(periodical: Periodical, language: str) -> list[PublishedEdition]:
+    """The periodical's current editions in one language, the newest issue first, with their files: two queries.
+
+    Only the current version of each (a correction supersedes the earlier one, which its versions page keeps); an
+    edition being built or failed is nobody's to read, editors included."""
+    editions = list(
+        PublishedEdition.objects.filter(issue__periodical=periodical, language=language, status=EditionStatus.PUBLISHED)
+        .select_related("issue")
+        .prefetch_related(Prefetch("files", queryset=EditionFile.objects.order_by("format", "path")))
+        .order_by("-issue__number")
+    )
+    for edition in editions:
+        edition.issue.periodical = periodical  # at hand already: no query per edition for its addresses
+    return editions
 
 
 def items_of(issue: Issue) -> list[Item]:

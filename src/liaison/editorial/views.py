@@ -12,6 +12,8 @@ open-pages report is open to every member: it is about the openness of the bulle
 
 from __future__ import annotations
 
+import datetime
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
@@ -34,6 +36,8 @@ from liaison.federation.forms import apply_error, submitted
 from liaison.federation.guards import allow, signed_in
 from liaison.federation.models import Section
 from liaison.periodicals.models import Issue, IssueStatus, Periodical
+from liaison.publishing import views as publishing_views
+from liaison.publishing.models import Edition, FileFormat
 from liaison.translations import services as translation_services
 
 editors_only = allow(access.is_editor)
@@ -445,13 +449,84 @@ def bulletins(request: HttpRequest) -> HttpResponse:
     return render(request, "editorial/bulletins.html", context)
 
 
+# The formats a reader picks from in the archive, as in the static site's: the email edition is sent, not read there.
+ARCHIVE_FORMATS = (FileFormat.WEB, FileFormat.PDF, FileFormat.EPUB)
+
+
+@dataclass(frozen=True)
+class ArchiveRow:
+    """An issue in the archive of one language: its current edition there, and where to read or download it."""
+
+    edition: Edition
+    web: publishing_views.Download | None
+    downloads: list[publishing_views.Download]
+
+    @property
+    def issue(self) -> Issue:
+        return self.edition.issue
+
+    @property
+    def date(self) -> datetime.date:
+        # The date on the edition's cover (as in the static site): the issue's, else the day it came out.
+        return self.edition.issue.planned_date or self.edition.published_at.date()
+
+
+def _archive_rows(editions: list[Edition]) -> list[ArchiveRow]:
+    rows = []
+    for edition in editions:
+        offered = [d for d in publishing_views.downloads(edition, current=True) if d.file.format in ARCHIVE_FORMATS]
+        web = next((d for d in offered if d.file.format == FileFormat.WEB), None)
+        rows.append(ArchiveRow(edition, web, [d for d in offered if d is not web]))
+    return rows
+
+
+def _chosen_language(asked: str, offered: list[queries.ArchiveLanguage]) -> queries.ArchiveLanguage | None:
+    """The language asked for with ``?language=``: one the bulletin is published in (the exact code, else the same
+    language: "fr" for "fr-ca"), else any real language (which has nothing published yet). None when ``asked``
+    is no language code at all; it is never echoed back."""
+    code = language_codes.normalize(asked)
+    found = next((lang for lang in offered if lang.code == code), None) or next(
+        (lang for lang in offered if translation_services.same_language(lang.code, code)), None
+    )
+    if found is not None:
+        return found
+    return queries.archive_language(code) if language_codes.is_valid(code) else None
+
+
 @require_safe
 def issues(request: HttpRequest, periodical: str) -> HttpResponse:
+    """A bulletin's issues. With no language chosen, every issue and its status, as before: a reader who opens a
+    bulletin expects all of it, and a list silently narrowed to their language would hide the issues whose edition
+    in it is still being translated. The reader's language is offered first instead, one link away.
+
+    With ``?language=``, the archive in that language: the issues with a published edition in it, newest first,
+    each with its web edition and downloads. A plain link, so that it works without JavaScript and can be shared."""
     bulletin = _bulletin(periodical)
     actor = actor_for_request(request)
     if not access.can_read_periodical(actor, bulletin):
         return _refuse(request)
-    context = {"bulletin": bulletin, "issues": queries.issues_of(bulletin), "editor": access.is_editor(actor)}
+    interface = language_codes.normalize(get_language() or "en")
+    languages = queries.archive_languages(bulletin, interface=interface)
+    context: dict[str, Any] = {
+        "bulletin": bulletin,
+        "editor": access.is_editor(actor),
+        "archive_languages": languages,
+        "chosen": None,
+        "language_refused": False,
+        "issues": [],
+        "archive": [],
+    }
+    asked = request.GET.get("language", "").strip()
+    if not asked:
+        context["issues"] = queries.issues_of(bulletin)
+        return render(request, "editorial/issues.html", context)
+    chosen = _chosen_language(asked, languages)
+    if chosen is None:
+        # Nothing is listed: a list under a language nobody can name would mislead.
+        context["language_refused"] = True
+        return render(request, "editorial/issues.html", context, status=400)
+    context["chosen"] = chosen
+    context["archive"] = _archive_rows(queries.archive_in(bulletin, chosen.code))
     return render(request, "editorial/issues.html", context)
 
 
