@@ -180,8 +180,10 @@ def publish(directory: Path) -> None:
     actor = actor_for_user(User.objects.get(username="editor"))
     issue = Issue.objects.get(number=1)
     # As ``liaison publish bulletin 1`` does: each language in turn, then the editions' language links once.
-    for code in LANGUAGES:
-        job = services.run_job(services.request_publish(actor, issue, code).pk, link_languages=False)
+    for position, code in enumerate(LANGUAGES):
+        job = services.run_job(
+            services.request_publish(actor, issue, code).pk, link_languages=False, coming=LANGUAGES[position + 1 :]
+        )
         if job.state != "done":
             sys.exit(f"{code}: {job.state}: {job.error}")
     relinked = services.relink_issue(issue)

@@ -214,7 +214,7 @@ def test_an_edition_being_published_gains_the_languages_published_while_it_was_b
 ) -> None:
     out(world, issue, "en")
     # Russian is prepared as if English were not out yet (published by another worker meanwhile).
-    monkeypatch.setattr(services, "_other_languages", lambda edition: [])
+    monkeypatch.setattr(services, "_other_languages", lambda edition, coming=(): [])
 
     russian = out(world, issue, "ru")
 
@@ -280,7 +280,7 @@ def run_command(*args: str) -> str:
     return output.getvalue()
 
 
-def test_publishing_every_language_in_one_go_relinks_once_at_the_end(
+def test_publishing_every_language_in_one_go_links_them_all_from_the_start_and_rewrites_nothing(
     world: Any, issue: Issue, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     relinked: list[str] = []
@@ -294,9 +294,10 @@ def test_publishing_every_language_in_one_go_relinks_once_at_the_end(
 
     output = run_command("bulletin", str(issue.number))
 
-    # Each language once, at the end: not English after French, then English and French again after Russian.
-    assert sorted(relinked) == ["en", "fr"]
-    assert "now link every language published" in output
+    # Each edition links the languages to come as it is published: when they all came out, no page is rewritten
+    # (not English after French, then English and French again after Russian; nor any at the end).
+    assert relinked == []
+    assert "now link every language published" not in output
     for edition in Edition.objects.select_related("issue__periodical").filter(issue=issue):
         assert edition.other_languages == sorted({"en", "fr", "ru"} - {edition.language})
         assert {name: stored(edition)[name] for name in fresh_web(edition)} == fresh_web(edition)
@@ -394,3 +395,21 @@ def test_what_a_killed_relink_left_on_disk_is_removed_by_the_next(
     english = Edition.objects.select_related("issue__periodical").get(issue=issue, language="en")
     left = sorted(p.name for p in folder.iterdir())
     assert left == sorted(["v1", "v10", services.folder_of(english).rsplit("/", 1)[1]])
+
+
+def test_a_language_announced_but_not_published_loses_its_link_at_the_end(world: Any, issue: Issue) -> None:
+    # As ``liaison publish`` does: English published first, naming French as coming, and French then fails.
+    job = services.request_publish(world.actor("editor"), issue, "en")
+    job = services.run_job(job.pk, link_languages=False, coming=["fr"])
+    assert job.state == JobState.DONE, job.error
+    english = again(job.edition)
+    assert english.other_languages == ["fr"]
+    assert language_links(stored(english)["index.html"])  # the French link, for now
+
+    relinked = services.relink_issue(issue)
+
+    english = again(english)
+    assert [e.language for e in relinked.editions] == ["en"]
+    assert english.other_languages == []
+    assert {name: stored(english)[name] for name in fresh_web(english)} == fresh_web(english)
+    assert language_links(stored(english)["index.html"]) == []

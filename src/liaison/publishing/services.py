@@ -28,7 +28,7 @@ import hashlib
 import logging
 import mimetypes
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -242,6 +242,8 @@ class _Run:
     token: str
     on_progress: ProgressCallback | None
     warnings: list[str] = dataclasses.field(default_factory=list)
+    # Languages the caller is about to publish after this one (``run_job``'s ``coming``).
+    coming: tuple[str, ...] = ()
 
     def lock(self) -> PublishJob:
         """The job's row, locked; raises ``_LeaseLost`` when another run took it over. Inside a transaction."""
@@ -304,14 +306,15 @@ def _acting_for(job: PublishJob) -> Actor:
     return Actor(secretariat=True)
 
 
-def _other_languages(edition: Edition) -> list[str]:
-    """The issue's other editions out now: the language links of the edition's pages."""
+def _other_languages(edition: Edition, coming: Iterable[str] = ()) -> list[str]:
+    """The issue's other editions out now, and those the caller is about to publish: the language links of the
+    edition's pages."""
     codes = (
         Edition.objects.filter(issue_id=edition.issue_id, status__in=VISIBLE)
         .exclude(language=edition.language)
         .values_list("language", flat=True)
     )
-    return sorted(set(codes))
+    return sorted({*codes, *coming} - {edition.language})
 
 
 def folder_of(edition: Edition) -> str:
@@ -349,7 +352,7 @@ def _prepare_edition(run: _Run) -> Edition:
             edition.status = EditionStatus.BUILDING
             edition.correction = job.correction
             edition.warnings = []
-            edition.other_languages = _other_languages(edition)
+            edition.other_languages = _other_languages(edition, run.coming)
             edition.save(update_fields=["status", "correction", "warnings", "other_languages"])
             EditionFile.objects.filter(edition=edition).delete()
         else:
@@ -362,7 +365,7 @@ def _prepare_edition(run: _Run) -> Edition:
                 # Written into every file: whole seconds, fixed from now on.
                 published_at=timezone.now().replace(microsecond=0),
             )
-            edition.other_languages = _other_languages(edition)
+            edition.other_languages = _other_languages(edition, run.coming)
             edition.save(update_fields=["other_languages"])
         PublishJob.objects.filter(pk=job.pk).update(edition=edition)
         run.job.edition = edition
@@ -602,12 +605,20 @@ def _abandon(run: _Run, edition: Edition | None, folder: str | None, error: Base
         run.on_progress(run.job)
 
 
-def run_job(job_id: int, *, on_progress: ProgressCallback | None = None, link_languages: bool = True) -> PublishJob:
+def run_job(
+    job_id: int,
+    *,
+    on_progress: ProgressCallback | None = None,
+    link_languages: bool = True,
+    coming: Iterable[str] = (),
+) -> PublishJob:
     """Publish the job's edition. Returns the job, done or failed (with its error).
 
     The issue's other current editions gain links to the edition's language in the same transaction that publishes
     it (``relink_issue``); ``link_languages=False`` leaves that to the caller, which publishes several languages in
-    a row and links them all once at the end.
+    a row and links them all once at the end. Such a caller names in ``coming`` the languages it publishes next:
+    the edition links them already, so that when they all come out the final ``relink_issue`` has nothing to
+    rewrite (and removes the link of any that failed).
 
     Raises ``Busy`` when another live run holds the job, and the ``TRANSIENT`` errors (after queueing the job
     again) so that the task layer tries again later; a job done already is returned as it is. Safe to call again
@@ -618,7 +629,7 @@ def run_job(job_id: int, *, on_progress: ProgressCallback | None = None, link_la
         return job
     # Steps, warnings and errors are stored as text for the editor who asked: in their language, not the worker's.
     with translation.override(_language_of(job)):
-        run = _Run(job=job, token=token, on_progress=on_progress, warnings=list(unavailable))
+        run = _Run(job=job, token=token, on_progress=on_progress, warnings=list(unavailable), coming=tuple(coming))
         return _run_claimed(run, renderers, link_languages=link_languages)
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -85,7 +86,7 @@ class Command(BaseCommand):
         # its language, rewriting their pages again and again; their links are all given once at the end instead.
         # (A worker's jobs, which may run side by side, each link their own language as they publish it.)
         together = len(jobs) > 1 and tasks.in_process()
-        for job in jobs:
+        for position, job in enumerate(jobs):
             if options["no_wait"] and not tasks.in_process():
                 if job.state == JobState.QUEUED:
                     tasks.enqueue(job.pk)
@@ -94,7 +95,9 @@ class Command(BaseCommand):
                     % {"language": language_codes.display_name(job.language), "job": job.pk}
                 )
                 continue
-            job = self._run(job, options["timeout"], link_languages=not together)
+            # The languages still to come are linked at once: when they all come out, no page is rewritten.
+            coming = [later.language for later in jobs[position + 1 :]] if together else []
+            job = self._run(job, options["timeout"], link_languages=not together, coming=coming)
             failures += self._report(job)
         if together or not jobs:
             # Also when there was nothing to publish: running the command again mends the links an interrupted run
@@ -142,7 +145,9 @@ class Command(BaseCommand):
                 % {"editions": ", ".join(language_codes.display_name(e.language) for e in relinked.editions)}
             )
 
-    def _run(self, job: PublishJob, timeout: float, *, link_languages: bool = True) -> PublishJob:
+    def _run(
+        self, job: PublishJob, timeout: float, *, link_languages: bool = True, coming: Sequence[str] = ()
+    ) -> PublishJob:
         """Run the job here (no worker), or follow it on a worker; a progress bar either way."""
         bar = tqdm(
             total=job.steps_total or 1,
@@ -163,7 +168,7 @@ class Command(BaseCommand):
             if tasks.in_process():
                 if job.state == JobState.QUEUED:
                     try:
-                        job = services.run_job(job.pk, on_progress=show, link_languages=link_languages)
+                        job = services.run_job(job.pk, on_progress=show, link_languages=link_languages, coming=coming)
                     except services.Busy:
                         pass
                     except services.TRANSIENT as error:
