@@ -218,6 +218,32 @@ def test_refusing_a_claim_through_the_api(
     assert answer.status_code == 200 and answer.json()["reason"] == "لا توجد نسخ"
 
 
+@pytest.mark.parametrize("posted", [False, True])
+def test_answering_a_claim_for_post_copies_through_the_api(
+    api_as: ApiAs, scene: dict, section_a: Subscriber, posted: bool
+) -> None:
+    data = {"subscriber": section_a.pk, "items": [{"subscription": scene["post"].pk, "number": 2}]}
+    claim = post_json(api_as("corr_a"), "/distribution/claims", data).json()
+    url = f"/distribution/claims/{claim['id']}/answer" + ("?posted=true" if posted else "")
+    answer = post_json(api_as("editor"), url, {})
+    assert answer.status_code == 200 and answer.json()["state"] == ClaimState.ANSWERED
+    dispatch = Dispatch.objects.get(pk=answer.json()["items"][0]["dispatch"])
+    # As on the pages: on the post list until marked posted, unless the answer says they were posted already.
+    assert dispatch.state == (DispatchState.POSTED if posted else DispatchState.PENDING)
+    assert dispatch.kind == "back_issue"
+
+
+def test_answering_with_posted_when_nothing_goes_by_post_is_refused(
+    api_as: ApiAs, scene: dict, section_a: Subscriber
+) -> None:
+    email = subscription(section_a, scene["post"].periodical, started_on=D(2024, 1, 1))
+    data = {"subscriber": section_a.pk, "items": [{"subscription": email.pk, "number": 2}]}
+    claim = post_json(api_as("corr_a"), "/distribution/claims", data).json()
+    refused = post_json(api_as("editor"), f"/distribution/claims/{claim['id']}/answer?posted=true", {})
+    assert refused.status_code == 400 and refused.json()["field"] == "posted"
+    assert Claim.objects.get(pk=claim["id"]).state == ClaimState.OPEN
+
+
 def test_the_schema_lists_the_endpoints(api_as: ApiAs, world: World) -> None:
     paths = api_as("anonymous").get(f"{API}/openapi.json").json()["paths"]
     for path in (

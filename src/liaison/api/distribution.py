@@ -599,9 +599,17 @@ def make_claim(request: HttpRequest, payload: ClaimIn) -> Status[dict[str, objec
     auth=required_token,
     summary="Answer a claim: the claimed issues are sent again (secretariat; the section for its paper)",
 )
-def answer_claim(request: HttpRequest, claim_id: int = Path(..., ge=1, le=MAX_ID)) -> dict[str, object]:
+def answer_claim(
+    request: HttpRequest,
+    claim_id: int = Path(..., ge=1, le=MAX_ID),
+    posted: bool = Query(
+        False,
+        description="The copies by post were put in the post already: record them posted (as the pages' "
+        "'We already posted them'); otherwise they go on their issue's post list.",
+    ),
+) -> dict[str, object]:
     actor = actor_of(request)
-    services.answer_claim(actor, get_claim(actor, claim_id))
+    services.answer_claim(actor, get_claim(actor, claim_id), posted=posted)
     return claim_out(get_claim(actor, claim_id))
 
 
