@@ -1,10 +1,15 @@
-"""Helpers shared by the tests: skipping what a machine cannot run, except under CI where nothing may be skipped."""
+"""Helpers shared by the tests: skipping what a machine cannot run (except under CI, where nothing may be skipped),
+and the processes of the tests that start real workers."""
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -41,3 +46,43 @@ def interface(language: str, message: str) -> str:
 
     with translation.override(language):
         return escape(translation.gettext(message))
+
+
+class Processes:
+    """Worker and command processes of one test, started as ``python -m BOOT ARGS`` (a module that sets Celery up
+    for the test and runs the command), each in its own process group with its log in ``logs``; ``end`` kills them
+    all, whatever the test did."""
+
+    def __init__(self, environment: dict[str, str], logs: Path, boot: str) -> None:
+        self.environment = environment
+        self.logs = logs
+        self.boot = boot
+        self.started: list[subprocess.Popen[bytes]] = []
+
+    def start(self, name: str, *args: str) -> subprocess.Popen[bytes]:
+        log = open(self.logs / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
+        process = subprocess.Popen(
+            [sys.executable, "-m", self.boot, *args],
+            cwd=Path(__file__).resolve().parents[1],
+            env=self.environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.started.append(process)
+        return process
+
+    def kill(self, process: subprocess.Popen[bytes]) -> None:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+    def log(self, name: str) -> str:
+        return (self.logs / f"{name}.log").read_text(errors="replace")
+
+    def logs_of(self, *names: str) -> str:
+        return "\n".join(f"--- {name}\n{self.log(name)}" for name in names)
+
+    def end(self) -> None:
+        for process in self.started:
+            self.kill(process)

@@ -13,9 +13,6 @@ to them (``file_database``).
 from __future__ import annotations
 
 import os
-import signal
-import subprocess
-import sys
 import threading
 import uuid
 from collections.abc import Iterator
@@ -29,7 +26,7 @@ from django.conf import settings
 from liaison.distribution.models import Dispatch, DispatchState
 from liaison.periodicals.models import Issue
 from tests.distribution.sending_helpers import Behaviour, SmtpServer, readers, wait_until
-from tests.helpers import need, reachable
+from tests.helpers import Processes, need, reachable
 from tests.publishing.fixtures_core import file_database, issue, publish, published_dir, renderers
 from tests.publishing.test_worker import in_a_thread
 
@@ -41,39 +38,6 @@ PROJECT = Path(__file__).resolve().parents[2]
 REDIS = "redis://127.0.0.1:6379/13"
 SUBSCRIBERS = 200
 KILL_AFTER = 50
-
-
-class Processes:
-    """The worker and command processes of the test, each in its own process group; all ended at the end."""
-
-    def __init__(self, environment: dict[str, str], logs: Path) -> None:
-        self.environment = environment
-        self.logs = logs
-        self.started: list[subprocess.Popen[bytes]] = []
-
-    def start(self, name: str, *args: str) -> subprocess.Popen[bytes]:
-        log = open(self.logs / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tests.distribution.worker_boot", *args],
-            cwd=PROJECT,
-            env=self.environment,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        self.started.append(process)
-        return process
-
-    def kill(self, process: subprocess.Popen[bytes]) -> None:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-    def log(self, name: str) -> str:
-        return (self.logs / f"{name}.log").read_text(errors="replace")
-
-    def logs_of(self, *names: str) -> str:
-        return "\n".join(f"--- {name}\n{self.log(name)}" for name in names)
 
 
 @pytest.fixture
@@ -99,13 +63,12 @@ def processes(redis: str, published_dir: Path, tmp_path: Path) -> Iterator[Any]:
             "LOG_LEVEL": "INFO",
             **extra,
         }
-        made.append(Processes(environment, tmp_path))
+        made.append(Processes(environment, tmp_path, "tests.distribution.worker_boot"))
         return made[-1]
 
     yield make
     for group in made:
-        for process in group.started:
-            group.kill(process)
+        group.end()
     broker = redis_client.Redis.from_url(redis)
     for group in made:
         keys = list(broker.scan_iter(match=f"*{group.environment['LIAISON_TEST_QUEUE']}*"))

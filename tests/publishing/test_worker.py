@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import signal
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -26,7 +23,7 @@ from django.db import connection
 
 from liaison.periodicals.models import Issue
 from liaison.publishing.models import Edition, EditionFile, EditionStatus, JobState, PublishJob
-from tests.helpers import need, reachable
+from tests.helpers import Processes, need, reachable
 from tests.publishing.fixtures_core import (
     bulletin,
     file_database,
@@ -66,40 +63,6 @@ def in_a_thread(work: Callable[[], T]) -> T:
     return result[0]
 
 
-class Processes:
-    """The worker and command processes of one test, in their own process groups, all ended at the end."""
-
-    def __init__(self, environment: dict[str, str], logs: Path) -> None:
-        self.environment = environment
-        self.logs = logs
-        self.started: list[subprocess.Popen[bytes]] = []
-
-    def start(self, name: str, *args: str) -> subprocess.Popen[bytes]:
-        log = open(self.logs / f"{name}.log", "wb")  # noqa: SIM115 - closed with the process
-        process = subprocess.Popen(
-            [sys.executable, "-m", "tests.publishing.celery_boot", *args],
-            cwd=PROJECT,
-            env=self.environment,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        self.started.append(process)
-        return process
-
-    def kill(self, process: subprocess.Popen[bytes]) -> None:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=10)
-
-    def log(self, name: str) -> str:
-        return (self.logs / f"{name}.log").read_text(errors="replace")
-
-    def end(self) -> None:
-        for process in self.started:
-            self.kill(process)
-
-
 @pytest.fixture
 def processes(redis: str, published_dir: Path, tmp_path: Path) -> Iterator[Any]:
     def make(database_url: str, **extra: str) -> Processes:
@@ -115,7 +78,7 @@ def processes(redis: str, published_dir: Path, tmp_path: Path) -> Iterator[Any]:
             "LOG_LEVEL": "INFO",
             **extra,
         }
-        made.append(Processes(environment, tmp_path))
+        made.append(Processes(environment, tmp_path, "tests.publishing.celery_boot"))
         return made[-1]
 
     made: list[Processes] = []

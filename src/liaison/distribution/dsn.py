@@ -58,7 +58,6 @@ from liaison.distribution.models import (
     mask_email,
     normalize_email,
 )
-from liaison.distribution.sending import pause_after
 
 logger = logging.getLogger(__name__)
 
@@ -430,7 +429,7 @@ def _bounced_in_a_row(subscription: Subscription) -> int:
     if subscription.state_changed_at is not None:
         rows = rows.filter(updated__gte=subscription.state_changed_at)
     n = 0
-    for state in rows.order_by("-pk").values_list("state", flat=True)[: pause_after()]:
+    for state in rows.order_by("-pk").values_list("state", flat=True)[: services.pause_after()]:
         if state != DispatchState.BOUNCED:
             break
         n += 1

@@ -85,7 +85,6 @@ from liaison.distribution.models import (
     SubscriptionChannel,
     SubscriptionState,
 )
-from liaison.errors import Conflict
 from liaison.publishing.models import Edition, EditionStatus
 
 logger = logging.getLogger(__name__)
@@ -110,11 +109,6 @@ def max_attempts() -> int:
     """Temporary failures after which a dispatch is given up as bounced (``DISTRIBUTION_MAX_ATTEMPTS``, 8: about a
     day of tries with the default back-off)."""
     return int(getattr(settings, "DISTRIBUTION_MAX_ATTEMPTS", 8))
-
-
-def pause_after() -> int:
-    """Bounces in a row after which a subscription is paused (``DISTRIBUTION_PAUSE_AFTER``, 3)."""
-    return int(getattr(settings, "DISTRIBUTION_PAUSE_AFTER", 3))
 
 
 def retry_delay(attempts: int) -> datetime.timedelta:
@@ -585,19 +579,8 @@ class _Batch:
                 updated=now,
             ):
                 Bounce.objects.create(dispatch=dispatch, kind=kind, code=code, message=text[:2000])
-                Subscription.objects.filter(pk=dispatch.subscription_id).update(bounce_count=F("bounce_count") + 1)
-                subscription = Subscription.objects.get(pk=dispatch.subscription_id)
-                if subscription.state == SubscriptionState.ACTIVE and subscription.bounce_count >= pause_after():
-                    try:
-                        services.set_subscription_state(
-                            subscription,
-                            SubscriptionState.PAUSED,
-                            _("%(n)s emails in a row could not be delivered; last answer: %(error)s")
-                            % {"n": subscription.bounce_count, "error": text[:150]},
-                        )
-                        self.summary.paused += 1
-                    except Conflict:
-                        pass  # ended or paused meanwhile
+                if services.count_bounce(dispatch.subscription_id, text):
+                    self.summary.paused += 1
         self.summary.bounced += 1
         self.progress()
 

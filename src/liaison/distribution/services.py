@@ -764,15 +764,17 @@ def resume_subscription(actor: Actor, subscription: Subscription) -> Subscriptio
     return resumed
 
 
+def pause_after() -> int:
+    """Bounces in a row after which a subscription is paused (``DISTRIBUTION_PAUSE_AFTER``, 3)."""
+    return int(getattr(settings, "DISTRIBUTION_PAUSE_AFTER", 3))
+
+
 def count_bounce(subscription_id: int, error: str, *, in_a_row: int = 0) -> bool:
     """One more bounce of a subscription's emails, already recorded by the caller (a ``Bounce``, the dispatch
     bounced): its count of bounces in a row goes up, to ``in_a_row`` at least (a caller that counted the run of
     bounced dispatches itself, see ``dsn``), and it is paused once the count reaches ``DISTRIBUTION_PAUSE_AFTER``.
-    Returns whether this paused it. Call it in the transaction that recorded the bounce.
-
-    The sender's own path (``sending._Batch.bounced``) does the same inline, fenced by its batch's token."""
-    from liaison.distribution.sending import pause_after  # sending imports this module
-
+    Returns whether this paused it. Call it in the transaction that recorded the bounce: the sender's (for a refusal
+    while it sends) and ``dsn``'s (for a report that came back later) both do."""
     Subscription.objects.filter(pk=subscription_id).update(
         bounce_count=Greatest(F("bounce_count") + 1, Value(in_a_row))
     )

@@ -7,6 +7,8 @@ nothing. The one exception is RFC 8058's one-click unsubscribe, a POST that mail
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -185,8 +187,10 @@ def _own(actor: Actor) -> Q:
     return found
 
 
-@require_POST
-def end(request: HttpRequest, pk: int) -> HttpResponse:
+def _change_subscription(
+    request: HttpRequest, pk: int, change: Callable[[Actor, Subscription], object], done: str
+) -> HttpResponse:
+    """End or resume a subscription the reader may see: ``done`` said when it worked, the refusal when not."""
     actor = actor_for_request(request)
     if not actor.is_authenticated:
         return _refuse(request)
@@ -194,39 +198,34 @@ def end(request: HttpRequest, pk: int) -> HttpResponse:
     if not access.can_see_subscriber(actor, subscription.subscriber):
         raise Http404
     try:
-        services.end_subscription(actor, subscription)
+        change(actor, subscription)
     except NotAllowed as error:
         raise PermissionDenied(str(error)) from error
     except LiaisonError as error:
         messages.error(request, str(error))
     else:
-        messages.success(request, _("The subscription has ended: nothing more will be sent."))
+        messages.success(request, done)
     return _back(request, reverse("distribution:mine"))
+
+
+@require_POST
+def end(request: HttpRequest, pk: int) -> HttpResponse:
+    return _change_subscription(
+        request, pk, services.end_subscription, _("The subscription has ended: nothing more will be sent.")
+    )
 
 
 @require_POST
 def resume(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = actor_for_request(request)
-    if not actor.is_authenticated:
-        return _refuse(request)
-    subscription = get_object_or_404(Subscription.objects.select_related("subscriber", "periodical"), pk=pk)
-    if not access.can_see_subscriber(actor, subscription.subscriber):
-        raise Http404
-    try:
-        services.resume_subscription(actor, subscription)
-    except NotAllowed as error:
-        raise PermissionDenied(str(error)) from error
-    except LiaisonError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request,
-            _(
-                "The subscription is resumed: what was held is sent now, and the next issues as they come out. "
-                "Issues that came out during the pause can be claimed."
-            ),
-        )
-    return _back(request, reverse("distribution:mine"))
+    return _change_subscription(
+        request,
+        pk,
+        services.resume_subscription,
+        _(
+            "The subscription is resumed: what was held is sent now, and the next issues as they come out. "
+            "Issues that came out during the pause can be claimed."
+        ),
+    )
 
 
 # A subscriber's gaps, claims and receipts --------------------------------------------------------------------------
